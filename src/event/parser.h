@@ -1,0 +1,88 @@
+// Event parsing and validation (SPEC 1, 1.1).
+//
+// EventParser turns NDJSON or a JSON array into validated Events. Every
+// input object ends in exactly one of: EventSink::OnEvent (accepted, maybe
+// with warnings) or EventSink::OnReject (kept as received with a reason).
+// One bad object never affects the others.
+//
+// Thread safety: an EventParser is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "event/event.h"
+#include "util/arena.h"
+#include "util/status.h"
+
+namespace ws {
+
+// A rejected event, kept as received (SPEC 1.1).
+struct Rejection {
+  RejectReason reason = RejectReason::kNotJson;
+  std::string message;  // a sentence a user understands
+  std::string raw;      // the object's text as received
+  std::string source;   // file name, "-" for stdin, "http", ...
+  int64_t line = 0;     // 1-based line (NDJSON) or element index (array)
+  EpochMillis received_at;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // `e`'s strings live in the parser's arena until EventParser::ClearArena().
+  // `raw` is the event's text, valid only during the call.
+  virtual void OnEvent(const Event& e, std::string_view raw, int64_t line) = 0;
+  virtual void OnReject(Rejection r) = 0;
+  virtual void OnWarning(WarningReason reason, int64_t line) = 0;
+};
+
+struct ParserOptions {
+  // Server clock; events more than max_future_ms after it are rejected.
+  EpochMillis now;
+  int64_t max_future_ms = 24 * 3600 * 1000LL;
+};
+
+class EventParser {
+ public:
+  explicit EventParser(ParserOptions options);
+  ~EventParser();
+  EventParser(const EventParser&) = delete;
+  EventParser& operator=(const EventParser&) = delete;
+
+  // Parses `data`, which holds complete NDJSON lines or one whole JSON array
+  // (detected by a leading '['). `first_line` is the number of the first
+  // line in `data` (for NDJSON read in chunks). Empty lines are skipped.
+  // Returns non-OK only when the input as a whole cannot be read (e.g. an
+  // array that is not closed); individual bad objects go to OnReject.
+  Status Parse(std::string_view data, std::string_view source, int64_t first_line, EventSink* sink);
+
+  // Releases the strings of all events delivered so far.
+  void ClearArena();
+  size_t arena_bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads event input files: plain or gzip (detected by magic bytes), or stdin
+// for "-". Delivers chunks that end on a line boundary for NDJSON, or the
+// whole input when it is a JSON array.
+class InputReader {
+ public:
+  static Result<std::unique_ptr<InputReader>> Open(const std::string& path);
+  virtual ~InputReader() = default;
+  // Next chunk into *out (replacing it); *first_line is the chunk's first
+  // line number. Returns false at end of input. On error returns the
+  // Status through status().
+  virtual bool Next(std::string* out, int64_t* first_line) = 0;
+  virtual const Status& status() const = 0;
+  // Bytes consumed from the underlying file so far (for progress) and its size (0 if unknown).
+  virtual uint64_t bytes_read() const = 0;
+  virtual uint64_t total_bytes() const = 0;
+};
+
+}  // namespace ws

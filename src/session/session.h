@@ -1,0 +1,78 @@
+// A viewing session's measures (SPEC 2.5) as stored and exported.
+//
+// All durations and positions are integer milliseconds; they are exported
+// as seconds with three decimals. Derived measures (duration, percentages)
+// are computed from the stored fields by the accessors below, never stored,
+// so they cannot disagree with them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "event/event.h"
+#include "util/time.h"
+
+namespace ws {
+
+enum class SessionStatus : uint8_t {
+  kInProgress = 0,
+  kCompleted = 1,
+  kBounced = 2,
+  kStopped = 3,
+  kAbandoned = 4,
+};
+std::string_view SessionStatusName(SessionStatus s);  // "in_progress", ...
+
+enum class PlayerState : uint8_t { kPlaying = 0, kPaused = 1, kBuffering = 2, kEnded = 3 };
+std::string_view PlayerStateName(PlayerState s);
+
+// Where a session fact came from.
+enum class SessionOrigin : uint8_t { kEvents = 0, kLegacy = 1 };
+
+struct SessionRecord {
+  std::string session_id;
+  std::string user_id;
+  std::string content_id;
+  DayNumber date_key;          // UTC date of `start`
+  EpochMillis start;           // ts of the first event
+  EpochMillis end;             // ts of the last event
+  int64_t watch_ms = 0;
+  int64_t pause_ms = 0;
+  int64_t buffer_ms = 0;
+  int32_t pauses = 0;
+  int32_t rewinds = 0;
+  int32_t forwards = 0;
+  int32_t buffers = 0;
+  int64_t playback_position_ms = 0;
+  int64_t max_position_ms = 0;
+  int64_t content_length_ms = kAbsent;  // kAbsent: unknown (null)
+  int64_t coverage_ms = 0;
+  int64_t credits_start_ms = kAbsent;   // resolved credits start, kAbsent if length unknown
+  bool watched_credits = false;
+  bool autoplay = false;
+  bool complete_seen = false;           // a `complete` event is in the session
+  int32_t max_quality = 0;              // 0: null
+  int32_t event_count = 0;
+  SessionStatus status = SessionStatus::kInProgress;
+  PlayerState state = PlayerState::kPlaying;  // after the last event
+  EventType last_type = EventType::kStart;    // type of the last event
+  SessionOrigin origin = SessionOrigin::kEvents;
+  DeviceType device_type = DeviceType::kUnknown;
+  std::string device_id;
+  std::string platform;
+  std::string app_version;
+  std::string country;  // "" when unknown
+  std::string tz;       // zone used for local time ("" = UTC or fixed offset)
+  int32_t local_start_hour = 0;
+  DayNumber local_date;
+
+  int64_t duration_ms() const { return end.v - start.v; }
+  bool has_length() const { return content_length_ms != kAbsent && content_length_ms > 0; }
+  // 100 * position / length clipped to [0, 100]; requires has_length().
+  double completion_percentage() const;
+  // 100 * coverage / length (coverage is already clipped to the length).
+  double coverage_percentage() const;
+};
+
+}  // namespace ws
