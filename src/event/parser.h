@@ -53,11 +53,27 @@ class EventParser {
   EventParser& operator=(const EventParser&) = delete;
 
   // Parses `data`, which holds complete NDJSON lines or one whole JSON array
-  // (detected by a leading '['). `first_line` is the number of the first
-  // line in `data` (for NDJSON read in chunks). Empty lines are skipped.
-  // Returns non-OK only when the input as a whole cannot be read (e.g. an
-  // array that is not closed); individual bad objects go to OnReject.
+  // (detected by a leading '['; a UTF-8 BOM is skipped). `first_line` is the
+  // number of the first line in `data` (for NDJSON read in chunks). Blank
+  // lines are skipped; a trailing '\r' is dropped. Array elements are
+  // numbered first_line, first_line + 1, ... (the 1-based element index when
+  // first_line is 1). Text after a closed array makes the input NDJSON.
+  // Returns non-OK only when the input as a whole cannot be read (an array
+  // that is not closed: then nothing is delivered); individual bad objects
+  // go to OnReject.
+  //
+  // Field rules beyond SPEC 1: a JSON null is the same as an absent field;
+  // an empty string in an optional string field is absent (no warning);
+  // `type` and `action` both accept the canonical names and the seed-003
+  // aliases, case-insensitively; when a field and its alias are both
+  // present the canonical one is used. Values of unknown fields are not
+  // fully validated (nested containers are skipped), so a line whose only
+  // defect is deep inside an unknown field may be accepted.
   Status Parse(std::string_view data, std::string_view source, int64_t first_line, EventSink* sink);
+
+  // Sets the server clock used for the future check and `received_at`
+  // (a long-lived parser, e.g. in the HTTP server, updates it per batch).
+  void SetNow(EpochMillis now);
 
   // Releases the strings of all events delivered so far.
   void ClearArena();
@@ -73,7 +89,12 @@ class EventParser {
 // whole input when it is a JSON array.
 class InputReader {
  public:
-  static Result<std::unique_ptr<InputReader>> Open(const std::string& path);
+  static constexpr size_t kDefaultChunkBytes = size_t{8} << 20;
+  // Opens `path` ("-" = stdin). A missing file is NotFound ("cannot open
+  // events file 'x': No such file or directory"). NDJSON chunks hold about
+  // `chunk_bytes` (more when a single line is longer).
+  static Result<std::unique_ptr<InputReader>> Open(const std::string& path,
+                                                   size_t chunk_bytes = kDefaultChunkBytes);
   virtual ~InputReader() = default;
   // Next chunk into *out (replacing it); *first_line is the chunk's first
   // line number. Returns false at end of input. On error returns the
