@@ -1,0 +1,336 @@
+#include "session/accumulator.h"
+
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace ws {
+namespace {
+
+int64_t CreditsStartMs(const ContentInfo* content, int64_t length_ms, double fraction) {
+  if (content != nullptr && content->credits_start_ms >= 0) return content->credits_start_ms;
+  return static_cast<int64_t>(std::llround(static_cast<double>(length_ms) * fraction));
+}
+
+}  // namespace
+
+uint64_t EventIdHash(std::string_view session_id, std::string_view event_id) {
+  return XXH3_64bits_withSeed(event_id.data(), event_id.size(), XXH3_64bits(session_id.data(), session_id.size()));
+}
+
+uint64_t EventContentHash(const Event& e) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  auto add_str = [&](std::string_view s) {
+    uint64_t n = s.size();
+    XXH3_64bits_update(&state, &n, sizeof n);
+    XXH3_64bits_update(&state, s.data(), s.size());
+  };
+  auto add_int = [&](int64_t v) { XXH3_64bits_update(&state, &v, sizeof v); };
+  add_str(e.event_id);
+  add_str(e.user_id);
+  add_str(e.content_id);
+  add_int(static_cast<int64_t>(e.type));
+  add_int(e.ts.v);
+  add_int(e.has_ts_offset ? e.ts_offset_minutes : INT64_MIN);
+  add_int(e.position_ms);
+  add_int(e.from_position_ms);
+  add_int(e.quality_height);
+  add_int(e.autoplay);
+  add_int(static_cast<int64_t>(e.device_type));
+  add_str(e.device_id);
+  add_str(e.platform);
+  add_str(e.app_version);
+  add_str(std::string_view(e.country, 2));
+  add_str(e.tz);
+  add_int(e.content_length_ms);
+  add_str(e.metadata);
+  return XXH3_64bits_digest(&state);
+}
+
+int CompareEventFull(const Event& a, const Event& b) {
+  int c = CompareEventOrder(a, b);
+  if (c != 0) return c;
+  auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  if ((c = cmp(a.from_position_ms, b.from_position_ms)) != 0) return c;
+  if ((c = cmp(a.quality_height, b.quality_height)) != 0) return c;
+  if ((c = cmp(a.autoplay, b.autoplay)) != 0) return c;
+  if ((c = cmp(a.device_type, b.device_type)) != 0) return c;
+  if ((c = cmp(a.content_length_ms, b.content_length_ms)) != 0) return c;
+  if ((c = cmp(a.has_ts_offset ? a.ts_offset_minutes : -100000, b.has_ts_offset ? b.ts_offset_minutes : -100000)) != 0)
+    return c;
+  if ((c = cmp(std::string_view(a.country, 2), std::string_view(b.country, 2))) != 0) return c;
+  if ((c = cmp(a.user_id, b.user_id)) != 0) return c;
+  if ((c = cmp(a.content_id, b.content_id)) != 0) return c;
+  if ((c = cmp(a.device_id, b.device_id)) != 0) return c;
+  if ((c = cmp(a.platform, b.platform)) != 0) return c;
+  if ((c = cmp(a.app_version, b.app_version)) != 0) return c;
+  if ((c = cmp(a.tz, b.tz)) != 0) return c;
+  return cmp(a.metadata, b.metadata);
+}
+
+void SessionAccumulator::TakeAttributes(const Event& e, Interner* interner) {
+  if (content_length_ms_ == kAbsent && e.content_length_ms != kAbsent) content_length_ms_ = e.content_length_ms;
+  if (e.quality_height > max_quality_) max_quality_ = e.quality_height;
+  if (device_id_ == 0 && !e.device_id.empty()) device_id_ = interner->Intern(e.device_id);
+  if (device_type_ == DeviceType::kUnknown) device_type_ = e.device_type;
+  if (platform_ == 0 && !e.platform.empty()) platform_ = interner->Intern(e.platform);
+  if (app_version_ == 0 && !e.app_version.empty()) app_version_ = interner->Intern(e.app_version);
+  if (country_[0] == 0 && e.has_country()) {
+    country_[0] = e.country[0];
+    country_[1] = e.country[1];
+  }
+  if (tz_ == 0 && !e.tz.empty()) tz_ = interner->Intern(e.tz);
+  if (!has_ts_offset_ && e.has_ts_offset) {
+    has_ts_offset_ = true;
+    ts_offset_minutes_ = e.ts_offset_minutes;
+  }
+  if (e.type == EventType::kStart && !seen_start_) {
+    seen_start_ = true;
+    autoplay_ = e.autoplay == 1;
+  }
+  if (e.type == EventType::kComplete) complete_seen_ = true;
+  last_type_ = e.type;
+  last_ts_ms_ = e.ts.v;
+  last_position_field_ = e.position_ms;
+  last_event_hash_ = EventContentHash(e);
+  ++event_count_;
+}
+
+void SessionAccumulator::ApplyFirst(const Event& e, Interner* interner) {
+  start_ms_ = e.ts.v;
+  user_ = interner->Intern(e.user_id);
+  content_ = interner->Intern(e.content_id);
+  pos_ms_ = e.has_position() ? e.position_ms : 0;
+  // A first seek has no earlier position to extrapolate from: it was reached
+  // at from_position when given, else at the position it reports.
+  int64_t reached = pos_ms_;
+  if (e.type == EventType::kSeek && e.from_position_ms != kAbsent) reached = e.from_position_ms;
+  max_pos_ms_ = reached;
+  switch (e.type) {
+    case EventType::kPause:
+      state_ = PlayerState::kPaused;
+      break;
+    case EventType::kStop:
+    case EventType::kComplete:
+      state_ = PlayerState::kEnded;
+      break;
+    default:
+      state_ = PlayerState::kPlaying;
+      break;
+  }
+  TakeAttributes(e, interner);
+}
+
+void SessionAccumulator::Apply(const Event& e, const SessionConfig& config, Interner* interner) {
+  if (event_count_ == 0) {
+    ApplyFirst(e, interner);
+    return;
+  }
+  const int64_t gap = e.ts.v - last_ts_ms_;
+  const int64_t capped = std::min(gap, config.heartbeat_gap_cap_ms);
+  switch (state_) {
+    case PlayerState::kPlaying:
+      watch_ms_ += capped;
+      break;
+    case PlayerState::kBuffering:
+      buffer_ms_ += capped;
+      break;
+    case PlayerState::kPaused:
+      pause_ms_ += gap;
+      break;
+    case PlayerState::kEnded:
+      break;
+  }
+  const int64_t extrapolated = state_ == PlayerState::kPlaying ? pos_ms_ + capped : pos_ms_;
+  const int64_t pos = e.has_position() ? e.position_ms : extrapolated;
+  int64_t reached = pos;
+  if (e.type == EventType::kSeek) reached = e.from_position_ms != kAbsent ? e.from_position_ms : extrapolated;
+
+  if (state_ == PlayerState::kPlaying) {
+    const int64_t advance = reached - pos_ms_;
+    if (advance >= 0 && advance <= kCoverageMaxSpeed * capped + kCoverageSlackMs) AddInterval(pos_ms_, reached);
+  }
+
+  switch (e.type) {
+    case EventType::kStart:
+      state_ = PlayerState::kPlaying;
+      break;
+    case EventType::kPause:
+      if (state_ == PlayerState::kPlaying || state_ == PlayerState::kBuffering) {
+        state_ = PlayerState::kPaused;
+        ++pauses_;
+      }
+      break;
+    case EventType::kResume:
+      if (state_ == PlayerState::kPaused || state_ == PlayerState::kEnded) state_ = PlayerState::kPlaying;
+      break;
+    case EventType::kBufferStart:
+      if (state_ == PlayerState::kPlaying) {
+        state_ = PlayerState::kBuffering;
+        ++buffers_;
+      }
+      break;
+    case EventType::kBufferEnd:
+      if (state_ == PlayerState::kBuffering) state_ = PlayerState::kPlaying;
+      break;
+    case EventType::kSeek:
+      if (pos < reached) ++rewinds_;
+      if (pos > reached) ++forwards_;
+      if (state_ == PlayerState::kEnded) state_ = PlayerState::kPlaying;
+      break;
+    case EventType::kHeartbeat:
+      if (state_ == PlayerState::kEnded) state_ = PlayerState::kPlaying;
+      break;
+    case EventType::kQualityChange:
+      break;
+    case EventType::kStop:
+    case EventType::kComplete:
+      state_ = PlayerState::kEnded;
+      break;
+  }
+  pos_ms_ = pos;
+  max_pos_ms_ = std::max(max_pos_ms_, reached);
+  TakeAttributes(e, interner);
+}
+
+void SessionAccumulator::AddInterval(int64_t from_ms, int64_t to_ms) {
+  if (to_ms <= from_ms) return;
+  // Intervals are few (one per contiguous stretch watched): a linear merge.
+  auto it = std::lower_bound(intervals_.begin(), intervals_.end(), from_ms,
+                             [](const Interval& iv, int64_t v) { return iv.to_ms < v; });
+  Interval merged{from_ms, to_ms};
+  auto last = it;
+  while (last != intervals_.end() && last->from_ms <= to_ms) {
+    merged.from_ms = std::min(merged.from_ms, last->from_ms);
+    merged.to_ms = std::max(merged.to_ms, last->to_ms);
+    ++last;
+  }
+  if (it == last) {
+    intervals_.insert(it, merged);
+  } else {
+    *it = merged;
+    intervals_.erase(it + 1, last);
+  }
+}
+
+int64_t SessionAccumulator::CoverageMs(int64_t length_ms) const {
+  int64_t total = 0;
+  for (const Interval& iv : intervals_) {
+    int64_t a = std::max<int64_t>(iv.from_ms, 0);
+    int64_t b = length_ms > 0 ? std::min(iv.to_ms, length_ms) : iv.to_ms;
+    if (b > a) total += b - a;
+  }
+  return total;
+}
+
+SessionRecord SessionAccumulator::Finalize(std::string_view session_id, bool closed, const SessionConfig& config,
+                                           const Interner& interner, const CatalogView* catalog) const {
+  SessionRecord r;
+  r.session_id = std::string(session_id);
+  r.user_id = std::string(interner.Get(user_));
+  r.content_id = std::string(interner.Get(content_));
+  r.start = EpochMillis{start_ms_};
+  r.end = EpochMillis{last_ts_ms_};
+  r.date_key = DayOf(r.start);
+  r.watch_ms = watch_ms_;
+  r.pause_ms = pause_ms_;
+  r.buffer_ms = buffer_ms_;
+  r.pauses = pauses_;
+  r.rewinds = rewinds_;
+  r.forwards = forwards_;
+  r.buffers = buffers_;
+  r.playback_position_ms = pos_ms_;
+  r.max_position_ms = max_pos_ms_;
+  r.max_quality = max_quality_;
+  r.autoplay = autoplay_;
+  r.complete_seen = complete_seen_;
+  r.event_count = event_count_;
+  r.state = state_;
+  r.last_type = last_type_;
+  r.device_type = device_type_;
+  r.device_id = std::string(interner.Get(device_id_));
+  r.platform = std::string(interner.Get(platform_));
+  r.app_version = std::string(interner.Get(app_version_));
+
+  const ContentInfo* content = catalog != nullptr ? catalog->FindContent(r.content_id) : nullptr;
+  const UserInfo* user = catalog != nullptr ? catalog->FindUser(r.user_id) : nullptr;
+
+  r.content_length_ms = content_length_ms_;
+  if (r.content_length_ms == kAbsent && content != nullptr && content->length_ms > 0) {
+    r.content_length_ms = content->length_ms;
+  }
+  if (r.has_length()) {
+    r.credits_start_ms = CreditsStartMs(content, r.content_length_ms, config.credits_default_fraction);
+    r.watched_credits = r.max_position_ms >= r.credits_start_ms;
+    r.coverage_ms = CoverageMs(r.content_length_ms);
+  } else {
+    r.coverage_ms = CoverageMs(0);
+  }
+
+  if (country_[0] != 0) {
+    r.country.assign(country_, 2);
+  } else if (user != nullptr) {
+    r.country = user->country;
+  }
+
+  if (tz_ != 0) {
+    r.tz = std::string(interner.Get(tz_));
+  } else if (user != nullptr && !user->timezone.empty() && IsKnownTimeZone(user->timezone)) {
+    r.tz = user->timezone;
+  }
+  LocalTime local;
+  if (!r.tz.empty()) {
+    local = ToLocal(r.start, r.tz);
+  } else if (has_ts_offset_) {
+    local = ToLocalFixed(r.start, ts_offset_minutes_);
+  } else {
+    local = ToLocalFixed(r.start, 0);
+  }
+  r.local_start_hour = local.hour;
+  r.local_date = local.date;
+
+  r.status = closed ? ClosingStatus(r, config) : SessionStatus::kInProgress;
+  return r;
+}
+
+SessionStatus ClosingStatus(const SessionRecord& r, const SessionConfig& config) {
+  if (r.complete_seen || r.watched_credits) return SessionStatus::kCompleted;
+  if (r.watch_ms < config.bounce_ms) return SessionStatus::kBounced;
+  if (r.last_type == EventType::kStop) return SessionStatus::kStopped;
+  return SessionStatus::kAbandoned;
+}
+
+void SortAndDeduplicate(std::vector<Event>* events) {
+  std::sort(events->begin(), events->end(),
+            [](const Event& a, const Event& b) { return CompareEventFull(a, b) < 0; });
+  std::unordered_set<std::string_view> seen_ids;
+  size_t out = 0;
+  for (size_t i = 0; i < events->size(); ++i) {
+    const Event& e = (*events)[i];
+    bool duplicate;
+    if (!e.event_id.empty()) {
+      duplicate = !seen_ids.insert(e.event_id).second;
+    } else {
+      // Events without an id are identified by (session, type, ts, position):
+      // copies are adjacent in SPEC 2.2 order and sort before id'd events.
+      duplicate = out > 0 && SameEventIdentity((*events)[out - 1], e);
+    }
+    if (!duplicate) (*events)[out++] = e;
+  }
+  events->resize(out);
+}
+
+SessionRecord ComputeSession(std::vector<Event> events, bool closed, const SessionConfig& config,
+                             const CatalogView* catalog) {
+  SortAndDeduplicate(&events);
+  Interner interner;
+  SessionAccumulator acc;
+  for (const Event& e : events) acc.Apply(e, config, &interner);
+  return acc.Finalize(events.front().session_id, closed, config, interner, catalog);
+}
+
+}  // namespace ws

@@ -1,0 +1,116 @@
+// SessionAccumulator: the player state machine and time accounting of
+// SPEC 2.3-2.5, applied one event at a time.
+//
+// Requires: events are applied in SPEC 2.2 order and already deduplicated
+// (SPEC 2.1); the caller guarantees both (the ingest fast path only applies
+// an event that sorts strictly after the last one, and the slow path
+// recomputes from the full, sorted, deduplicated set). Under that
+// requirement the measures are a pure function of the event set.
+//
+// Memory: the state is a fixed-size struct plus the coverage intervals
+// (usually one or two); strings are interned.
+// Thread safety: none; one accumulator per session, one thread.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "event/event.h"
+#include "session/config.h"
+#include "session/interner.h"
+#include "session/session.h"
+
+namespace ws {
+
+class SessionAccumulator {
+ public:
+  // Applies `e`, which must sort after every event applied so far.
+  void Apply(const Event& e, const SessionConfig& config, Interner* interner);
+
+  // The session's measures so far. `closed` selects the closing status of
+  // SPEC 2.7 instead of kInProgress. `catalog` may be null.
+  SessionRecord Finalize(std::string_view session_id, bool closed, const SessionConfig& config,
+                         const Interner& interner, const CatalogView* catalog) const;
+
+  int32_t event_count() const { return event_count_; }
+  EpochMillis start() const { return EpochMillis{start_ms_}; }
+  EpochMillis last_ts() const { return EpochMillis{last_ts_ms_}; }
+  EventType last_type() const { return last_type_; }
+  // The last event's own `position` field (kAbsent if it had none).
+  int64_t last_position_field() const { return last_position_field_; }
+  // EventContentHash of the last event applied.
+  uint64_t last_event_hash() const { return last_event_hash_; }
+  uint32_t user() const { return user_; }
+  uint32_t content() const { return content_; }
+  size_t heap_bytes() const { return intervals_.capacity() * sizeof(Interval); }
+
+ private:
+  struct Interval {
+    int64_t from_ms;
+    int64_t to_ms;
+  };
+  void ApplyFirst(const Event& e, Interner* interner);
+  void TakeAttributes(const Event& e, Interner* interner);
+  void AddInterval(int64_t from_ms, int64_t to_ms);
+  int64_t CoverageMs(int64_t length_ms) const;
+
+  int64_t start_ms_ = 0;
+  int64_t last_ts_ms_ = 0;
+  int64_t pos_ms_ = 0;
+  int64_t max_pos_ms_ = 0;
+  int64_t watch_ms_ = 0;
+  int64_t pause_ms_ = 0;
+  int64_t buffer_ms_ = 0;
+  int64_t content_length_ms_ = kAbsent;
+  int64_t last_position_field_ = kAbsent;
+  uint64_t last_event_hash_ = 0;
+  std::vector<Interval> intervals_;  // sorted, disjoint, non-adjacent
+  int32_t event_count_ = 0;
+  int32_t pauses_ = 0;
+  int32_t rewinds_ = 0;
+  int32_t forwards_ = 0;
+  int32_t buffers_ = 0;
+  int32_t max_quality_ = 0;
+  uint32_t user_ = 0;
+  uint32_t content_ = 0;
+  uint32_t device_id_ = 0;
+  uint32_t platform_ = 0;
+  uint32_t app_version_ = 0;
+  uint32_t tz_ = 0;
+  int16_t ts_offset_minutes_ = 0;
+  char country_[2] = {0, 0};
+  PlayerState state_ = PlayerState::kPlaying;
+  EventType last_type_ = EventType::kStart;
+  DeviceType device_type_ = DeviceType::kUnknown;
+  bool has_ts_offset_ = false;
+  bool seen_start_ = false;
+  bool autoplay_ = false;
+  bool complete_seen_ = false;
+};
+
+// Hash of (session, event id): the key of the ingest fast path's filter of
+// event ids already seen.
+uint64_t EventIdHash(std::string_view session_id, std::string_view event_id);
+
+// Hash over every field of `e`: equal for exact copies.
+uint64_t EventContentHash(const Event& e);
+
+// SPEC 2.2 order, then every other field, so that copies that differ sort
+// deterministically and "the copy that sorts first" is well defined.
+int CompareEventFull(const Event& a, const Event& b);
+
+// SPEC 2.7 closing status of a session whose measures are final.
+SessionStatus ClosingStatus(const SessionRecord& r, const SessionConfig& config);
+
+// Sorts `events` by SPEC 2.2 order and removes duplicates under SPEC 2.1,
+// keeping the copy that sorts first. Requires: all events share one session.
+void SortAndDeduplicate(std::vector<Event>* events);
+
+// The measures of one session from the full set of its events (any order,
+// duplicates allowed): a pure function of the set, the config and catalog.
+// Requires: events non-empty and all of one session.
+SessionRecord ComputeSession(std::vector<Event> events, bool closed, const SessionConfig& config,
+                             const CatalogView* catalog);
+
+}  // namespace ws

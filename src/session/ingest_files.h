@@ -1,0 +1,34 @@
+// Drives an ingest of event files: read -> parse -> sessionize -> commit.
+//
+// Used by `watchstats ingest` (and any caller that ingests files). Each
+// file is read in chunks; the Ingestor commits whenever its batch is full
+// and once at the end, so an acknowledged ingest (OK returned) is durable.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "event/parser.h"
+#include "session/ingestor.h"
+
+namespace ws {
+
+struct IngestProgress {
+  std::string file;
+  uint64_t file_bytes_read = 0;
+  uint64_t file_bytes_total = 0;
+  uint64_t events = 0;  // events received so far (all files)
+};
+
+struct IngestFilesOptions {
+  bool close_all = false;
+  EpochMillis now;  // server clock, for the future-timestamp rule
+  std::function<void(const IngestProgress&)> progress;  // may be empty
+};
+
+// Ingests `files` ("-" is stdin) in order. Stops at the first file that
+// cannot be read (what was committed before stays committed).
+Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files, const IngestFilesOptions& options);
+
+}  // namespace ws

@@ -1,0 +1,148 @@
+// Ingestor: turns accepted events into sessions and commits them, with the
+// events and the rejections, to the store (SPEC 2, 6).
+//
+// Data flow: the parser calls OnEvent/OnReject/OnWarning; the caller calls
+// Flush() whenever ShouldFlush() is true and once at the end. Each Flush is
+// one atomic store commit, after which everything it covered is durable.
+//
+// Per event, the fast path applies it to the session's in-memory
+// accumulator when it sorts strictly after the session's last event and its
+// id is certainly new (SeenFilter). Anything else (an out-of-order event, a
+// possible duplicate, an event for a session closed earlier or left open by
+// an earlier process) sends the session to the slow path: at Flush, all its
+// stored events are read back, merged with the new ones, deduplicated and
+// the session recomputed from scratch. Both paths give the measures of
+// ComputeSession over the deduplicated set, so results do not depend on
+// arrival order, batching or restarts.
+//
+// Closing (SPEC 2.7) and lateness checks use the watermark as of the start
+// of the current batch, so the outcome of one batch never depends on the
+// order of events inside it.
+//
+// Thread safety: one thread. The Store and CatalogView must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "event/parser.h"
+#include "session/accumulator.h"
+#include "session/config.h"
+#include "session/interner.h"
+#include "session/seen_filter.h"
+#include "store/store.h"
+
+namespace ws {
+
+struct IngestStats {
+  uint64_t received = 0;    // events offered (accepted + duplicate + rejected)
+  uint64_t stored = 0;      // new events stored
+  uint64_t duplicates = 0;  // events already known (SPEC 2.1)
+  uint64_t rejected = 0;
+  uint64_t warnings = 0;
+  std::map<std::string, uint64_t> rejected_by_reason;
+  std::map<std::string, uint64_t> warnings_by_reason;
+  uint64_t sessions_closed = 0;
+  uint64_t sessions_recomputed = 0;  // slow-path recomputations
+  uint64_t commits = 0;
+  size_t open_sessions = 0;
+  size_t peak_open_sessions = 0;
+};
+
+class Ingestor : public EventSink {
+ public:
+  struct Options {
+    SessionConfig config;
+    size_t batch_events = 2'000'000;  // Flush after this many buffered events
+  };
+
+  // Loads the session directory (recent sessions, for late events and
+  // session conflicts) from `store`. Fails if the store cannot be read.
+  static Result<std::unique_ptr<Ingestor>> Create(Store* store, const CatalogView* catalog, Options options);
+
+  void OnEvent(const Event& e, std::string_view raw, int64_t line) override;
+  void OnReject(Rejection r) override;
+  void OnWarning(WarningReason reason, int64_t line) override;
+
+  // Names the input the next events come from (kept with rejections).
+  void SetSource(std::string source) { source_ = std::move(source); }
+
+  bool ShouldFlush() const { return buffered_ >= options_.batch_events; }
+
+  // Resolves slow-path sessions, closes sessions the watermark has passed
+  // (all open sessions when close_all), and commits. On failure nothing of
+  // the batch is stored and the Ingestor must not be used further.
+  Status Flush(bool close_all);
+
+  const IngestStats& stats() const { return stats_; }
+  // Bytes held for open sessions: accumulators, index, ids, filter, interner.
+  size_t OpenSessionBytes() const;
+
+ private:
+  struct OpenSession {
+    std::string session_id;
+    SessionAccumulator acc;
+    uint64_t first_layer = 0;          // oldest SeenFilter layer it uses
+    int32_t written_day = INT32_MIN;   // day its record is stored under
+    bool dirty = false;                // changed since last written
+  };
+  // Where a session not in memory stands (SPEC 2.7 closing and lateness).
+  struct DirEntry {
+    int64_t end_ms = 0;
+    uint64_t user_hash = 0;
+    uint64_t content_hash = 0;
+    int32_t date_key = 0;
+    int32_t last_day = 0;
+    SessionStatus status = SessionStatus::kInProgress;
+    bool ends_with_stop = false;  // last event is stop or complete
+  };
+  struct SlowSession {
+    std::vector<Event> pending;        // new events, views in the parser arena
+    std::string_view user_id;          // expected (first seen)
+    std::string_view content_id;
+    int32_t first_day = INT32_MAX;     // days that may hold stored events
+    int32_t last_day = INT32_MIN;
+    int32_t written_day = INT32_MIN;
+  };
+
+  Ingestor(Store* store, const CatalogView* catalog, Options options);
+  Status LoadDirectory();
+  void AddRejection(Rejection r);
+  void Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line);
+  bool IsTooLate(int64_t end_ms, bool ends_with_stop) const;
+  int64_t CloseAfterMs(EventType last_type) const;
+  OpenSession* FindOpen(std::string_view sid);
+  void EraseOpen(std::string_view sid);
+  OpenSession& InsertOpen(std::string_view sid);
+  void ApplyFast(OpenSession& s, const Event& e);
+  SlowSession& MakeSlow(std::string_view sid);
+  Status ResolveSlowSessions();
+
+  Store* store_;
+  const CatalogView* catalog_;
+  Options options_;
+  std::string source_ = "-";
+  Interner interner_;
+  SeenFilter seen_;
+  // Open sessions in memory; the index keys view OpenSession::session_id.
+  std::deque<OpenSession> open_slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<std::string_view, uint32_t> open_index_;
+  std::unordered_map<uint64_t, DirEntry> directory_;  // by session id hash
+  std::unordered_map<std::string_view, SlowSession> slow_;
+  StringArena batch_arena_;  // batch-lifetime copies (slow session keys, read-back events)
+  std::vector<Event> batch_events_;  // new events to store (views: parser or batch arena)
+  std::vector<Rejection> batch_rejections_;
+  size_t buffered_ = 0;
+  int64_t batch_max_ts_ = INT64_MIN;
+  StoreState state_;
+  IngestStats stats_;
+};
+
+}  // namespace ws
