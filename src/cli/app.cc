@@ -1,0 +1,383 @@
+#include "cli/app.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "catalog/catalog.h"
+#include "gen/generator.h"
+#include "query/export.h"
+#include "query/reports.h"
+#include "session/ingest_files.h"
+#include "session/ingestor.h"
+#include "session/legacy.h"
+#include "store/store.h"
+
+namespace ws::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr const char* kDefaultDataDir = "./watchstats-data";
+constexpr auto kProgressInterval = std::chrono::milliseconds(200);
+
+struct Globals {
+  std::string data_dir;
+  std::string config_file;
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "watchstats: error: %s\n", s.message().c_str());
+  return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
+EpochMillis Now() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return EpochMillis{std::chrono::duration_cast<std::chrono::milliseconds>(now).count()};
+}
+
+std::string ResolveDataDir(const Globals& g) {
+  if (!g.data_dir.empty()) return g.data_dir;
+  if (const char* env = std::getenv("WATCHSTATS_DATA"); env != nullptr && *env != '\0') return env;
+  return kDefaultDataDir;
+}
+
+Result<SessionConfig> ResolveConfig(const Globals& g) {
+  if (g.config_file.empty()) return SessionConfig{};
+  return LoadSessionConfig(g.config_file);
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const Globals& g, bool read_only) {
+  Store::Options o;
+  o.read_only = read_only;
+  o.create_if_missing = !read_only;
+  return Store::Open(ResolveDataDir(g), o);
+}
+
+Result<std::optional<DayNumber>> OptionalDate(const std::string& text, const char* name) {
+  if (text.empty()) return std::optional<DayNumber>();
+  auto d = ParseDate(text);
+  if (!d) return Status::InvalidArgument(fmt::format("--{} must be a date YYYY-MM-DD, got '{}'", name, text));
+  return std::optional<DayNumber>(*d);
+}
+
+// Ingest --------------------------------------------------------------------
+
+struct IngestArgs {
+  std::vector<std::string> files;
+  bool close_all = false;
+  size_t batch_events = 0;
+  bool quiet = false;
+};
+
+int RunIngest(const Globals& g, const IngestArgs& a) {
+  auto config = ResolveConfig(g);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenStore(g, false);
+  if (!store.ok()) return Fail(store.status());
+  auto catalog = Catalog::Open(ResolveDataDir(g));
+  if (!catalog.ok()) return Fail(catalog.status());
+  Ingestor::Options io;
+  io.config = *config;
+  if (a.batch_events > 0) io.batch_events = a.batch_events;
+  auto ingestor = Ingestor::Create(store->get(), catalog->get(), io);
+  if (!ingestor.ok()) return Fail(ingestor.status());
+
+  IngestFilesOptions opts;
+  opts.close_all = a.close_all;
+  opts.now = Now();
+  bool tty = isatty(STDERR_FILENO) && !a.quiet;
+  auto last = std::chrono::steady_clock::now();
+  if (tty) {
+    opts.progress = [&](const IngestProgress& p) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last < kProgressInterval) return;
+      last = now;
+      double pct = p.file_bytes_total ? 100.0 * static_cast<double>(p.file_bytes_read) /
+                                            static_cast<double>(p.file_bytes_total)
+                                      : 0.0;
+      std::fprintf(stderr, "\r\033[Kingest: %s %.0f%%  %llu events", p.file.c_str(), pct,
+                   static_cast<unsigned long long>(p.events));
+    };
+  }
+  Status st = IngestFiles(ingestor->get(), a.files, opts);
+  if (tty) std::fprintf(stderr, "\r\033[K");
+  if (!st.ok()) return Fail(st);
+  const IngestStats& s = (*ingestor)->stats();
+  std::printf("ingested %llu events: %llu stored, %llu duplicate, %llu rejected; %llu warnings\n",
+              static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.stored),
+              static_cast<unsigned long long>(s.duplicates), static_cast<unsigned long long>(s.rejected),
+              static_cast<unsigned long long>(s.warnings));
+  for (const auto& [reason, n] : s.rejected_by_reason) {
+    std::printf("  rejected %-18s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+  }
+  for (const auto& [reason, n] : s.warnings_by_reason) {
+    std::printf("  warning  %-18s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+  }
+  std::printf("sessions: %llu closed, %zu still open; watermark %s\n",
+              static_cast<unsigned long long>(s.sessions_closed), s.open_sessions,
+              (*store)->state().watermark.v == INT64_MIN ? "none"
+                                                         : FormatRfc3339((*store)->state().watermark).c_str());
+  if (s.rejected > 0) std::printf("see the rejected events with: watchstats rejected\n");
+  return kExitOk;
+}
+
+// Rejected --------------------------------------------------------------------
+
+int RunRejected(const Globals& g, const std::string& format_name, bool warnings) {
+  auto store = OpenStore(g, true);
+  if (!store.ok()) return Fail(store.status());
+  const StoreState& st = (*store)->state();
+  if (warnings) {
+    ResultTable t;
+    t.report = "warnings";
+    t.columns = {"reason", "count"};
+    for (const auto& [r, n] : st.warnings_by_reason) t.rows.push_back({r, static_cast<int64_t>(n)});
+    std::fputs(RenderTable(t).c_str(), stdout);
+    return kExitOk;
+  }
+  if (format_name != "table" && format_name != "ndjson") {
+    return Fail(Status::InvalidArgument(fmt::format("--format must be table or ndjson, got '{}'", format_name)));
+  }
+  ResultTable t;
+  t.report = "rejected";
+  t.columns = {"received_at", "source", "line", "reason", "message", "raw"};
+  Status s = (*store)->ReadRejections([&](const Rejection& r) -> Status {
+    std::vector<Value> row = {FormatRfc3339(r.received_at), r.source, r.line,
+                              std::string(RejectReasonCode(r.reason)), r.message, r.raw};
+    if (format_name == "ndjson") {
+      std::fputs(RenderObjectLine(t.columns, row).c_str(), stdout);
+    } else {
+      t.rows.push_back(std::move(row));
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return Fail(s);
+  if (format_name == "table") {
+    ResultTable counts;
+    counts.columns = {"reason", "count"};
+    for (const auto& [r, n] : st.rejected_by_reason) counts.rows.push_back({r, static_cast<int64_t>(n)});
+    for (auto& row : t.rows) {
+      std::string& raw = std::get<std::string>(row.back());
+      constexpr size_t kRawPreview = 60;
+      if (raw.size() > kRawPreview) raw = raw.substr(0, kRawPreview) + "...";
+    }
+    std::fputs(RenderTable(t).c_str(), stdout);
+    std::fputs("\nby reason:\n", stdout);
+    std::fputs(RenderTable(counts).c_str(), stdout);
+  }
+  return kExitOk;
+}
+
+// Report ------------------------------------------------------------------------
+
+Result<ReportParams> ParseReportParams(const std::vector<std::string>& args) {
+  ReportParams p;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a.rfind("--", 0) != 0) return Status::InvalidArgument(fmt::format("unexpected argument '{}'", a));
+    a = a.substr(2);
+    std::string value;
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else {
+      if (i + 1 >= args.size()) return Status::InvalidArgument(fmt::format("parameter --{} needs a value", a));
+      value = args[++i];
+    }
+    p[a] = value;
+  }
+  return p;
+}
+
+int RunReportCmd(const Globals& g, const std::string& name, const std::string& format_name,
+                 const std::vector<std::string>& extra) {
+  auto format = ParseOutputFormat(format_name);
+  if (!format.ok()) return Fail(format.status());
+  auto params = ParseReportParams(extra);
+  if (!params.ok()) return Fail(params.status());
+  auto config = ResolveConfig(g);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenStore(g, true);
+  if (!store.ok()) return Fail(store.status());
+  auto catalog = Catalog::Open(ResolveDataDir(g));
+  if (!catalog.ok()) return Fail(catalog.status());
+  QueryContext ctx{store->get(), catalog->get(), *config};
+  auto table = RunReport(name, *params, ctx);
+  if (!table.ok()) return Fail(table.status());
+  std::fputs(Render(*table, *format).c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{"watchstats: viewing analytics for video streaming"};
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--data", g.data_dir, "Data directory (default: $WATCHSTATS_DATA, else ./watchstats-data)");
+  app.add_option("--config", g.config_file, "Configuration file (SPEC 9 keys, TOML)");
+
+  // generate
+  GeneratorOptions gen;
+  auto* generate = app.add_subcommand("generate", "Write a realistic synthetic catalog, users and events");
+  generate->add_option("--out", gen.out_dir, "Output directory")->required();
+  generate->add_option("--users", gen.users, "Number of users")->check(CLI::PositiveNumber);
+  generate->add_option("--titles", gen.titles, "Number of titles")->check(CLI::PositiveNumber);
+  generate->add_option("--days", gen.days, "Number of days")->check(CLI::PositiveNumber);
+  generate->add_option("--seed", gen.seed, "Random seed");
+  generate->add_option("--start", gen.start_date, "First UTC day (YYYY-MM-DD)");
+
+  // catalog
+  auto* catalog = app.add_subcommand("catalog", "Load and inspect the catalog");
+  catalog->require_subcommand(1);
+  std::vector<std::string> catalog_files;
+  std::string catalog_kind = "auto";
+  auto* catalog_load = catalog->add_subcommand("load", "Load content JSON/NDJSON, users CSV, legacy sessions CSV");
+  catalog_load->add_option("files", catalog_files, "Files to load")->required();
+  catalog_load->add_option("--kind", catalog_kind, "content|users|sessions (default: detected)");
+  std::string show_id;
+  bool show_history = false;
+  std::string show_format = "table";
+  auto* catalog_show = catalog->add_subcommand("show", "Show a title, episode or user");
+  catalog_show->add_option("id", show_id, "Title, episode or user id")->required();
+  catalog_show->add_flag("--history", show_history, "List every version");
+  catalog_show->add_option("--format", show_format, "table|json");
+  std::string stats_format = "table";
+  auto* catalog_stats = catalog->add_subcommand("stats", "Row counts per catalog table");
+  catalog_stats->add_option("--format", stats_format, "table|json");
+
+  // ingest
+  IngestArgs ingest_args;
+  auto* ingest = app.add_subcommand("ingest", "Ingest event files (NDJSON or JSON array, .gz, '-' for stdin)");
+  ingest->add_option("files", ingest_args.files, "Event files")->required();
+  ingest->add_flag("--close-all", ingest_args.close_all, "Close every open session at the end (end of a backfill)");
+  ingest->add_option("--batch-events", ingest_args.batch_events, "Events per commit");
+  ingest->add_flag("--quiet", ingest_args.quiet, "No progress display");
+
+  // export
+  auto* exp = app.add_subcommand("export", "Export sessions or events");
+  exp->require_subcommand(1);
+  std::string exp_from, exp_to, exp_format = "ndjson";
+  auto* exp_sessions = exp->add_subcommand("sessions", "One object per session (SPEC 2.5 names)");
+  auto* exp_events = exp->add_subcommand("events", "One object per stored event");
+  for (auto* sub : {exp_sessions, exp_events}) {
+    sub->add_option("--from", exp_from, "First UTC date (inclusive)");
+    sub->add_option("--to", exp_to, "Last UTC date (inclusive)");
+    sub->add_option("--format", exp_format, "ndjson|csv");
+  }
+
+  // report
+  std::string report_name, report_format = "table";
+  auto* report = app.add_subcommand("report", "Run a report; parameters as --name value");
+  std::string names;
+  for (const auto& n : ReportNames()) names += " " + n;
+  report->add_option("name", report_name, "Report:" + names)->required();
+  report->add_option("--format", report_format, "table|csv|json");
+  report->allow_extras();
+
+  // rejected
+  std::string rejected_format = "table";
+  bool rejected_warnings = false;
+  auto* rejected = app.add_subcommand("rejected", "List rejected events with their reasons");
+  rejected->add_option("--format", rejected_format, "table|ndjson");
+  rejected->add_flag("--warnings", rejected_warnings, "Counts of accepted events with dropped fields, per reason");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (generate->parsed()) {
+    bool tty = isatty(STDERR_FILENO);
+    auto r = Generate(gen, [&](int day, int days) {
+      if (tty) std::fprintf(stderr, "\r\033[Kgenerate: day %d/%d", day + 1, days);
+    });
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (!r.ok()) return Fail(r.status());
+    std::printf("generated %llu events in %llu sessions (%llu users, %llu titles, %llu episodes) into %s\n",
+                static_cast<unsigned long long>(r->events), static_cast<unsigned long long>(r->sessions),
+                static_cast<unsigned long long>(r->users), static_cast<unsigned long long>(r->titles),
+                static_cast<unsigned long long>(r->episodes), gen.out_dir.c_str());
+    std::printf("  including %llu duplicates, %llu late and %llu malformed events\n",
+                static_cast<unsigned long long>(r->duplicates), static_cast<unsigned long long>(r->late),
+                static_cast<unsigned long long>(r->malformed));
+    return kExitOk;
+  }
+  if (catalog_load->parsed()) {
+    auto kind = ParseLoadKind(catalog_kind);
+    if (!kind) {
+      return Fail(Status::InvalidArgument(
+          fmt::format("--kind must be auto, content, users or sessions, got '{}'", catalog_kind)));
+    }
+    auto cat = Catalog::Open(ResolveDataDir(g));
+    if (!cat.ok()) return Fail(cat.status());
+    auto report_r = (*cat)->Load(catalog_files, *kind);
+    if (!report_r.ok()) return Fail(report_r.status());
+    std::fputs(report_r->Summary().c_str(), stdout);
+    for (const LoadError& e : report_r->errors) {
+      std::printf("  rejected %s:%lld: %s\n", e.file.c_str(), static_cast<long long>(e.line), e.reason.c_str());
+    }
+    if (!report_r->sessions.empty()) {
+      auto store = OpenStore(g, false);
+      if (!store.ok()) return Fail(store.status());
+      auto config = ResolveConfig(g);
+      if (!config.ok()) return Fail(config.status());
+      Status s = StoreLegacySessions(store->get(), *cat->get(), *config, report_r->sessions);
+      if (!s.ok()) return Fail(s);
+      std::printf("stored %zu legacy sessions\n", report_r->sessions.size());
+    }
+    return kExitOk;
+  }
+  if (catalog_show->parsed()) {
+    auto cat = Catalog::Open(ResolveDataDir(g));
+    if (!cat.ok()) return Fail(cat.status());
+    if (show_format != "table" && show_format != "json") {
+      return Fail(Status::InvalidArgument(fmt::format("--format must be table or json, got '{}'", show_format)));
+    }
+    auto text = (*cat)->Show(show_id, show_history, show_format == "json" ? ShowFormat::kJson : ShowFormat::kTable);
+    if (!text.ok()) return Fail(text.status());
+    std::fputs(text->c_str(), stdout);
+    if (!text->empty() && text->back() != '\n') std::fputs("\n", stdout);
+    return kExitOk;
+  }
+  if (catalog_stats->parsed()) {
+    auto cat = Catalog::Open(ResolveDataDir(g));
+    if (!cat.ok()) return Fail(cat.status());
+    auto stats = (*cat)->Stats();
+    if (!stats.ok()) return Fail(stats.status());
+    std::string text = stats_format == "json" ? stats->ToJson() : stats->ToTable();
+    std::fputs(text.c_str(), stdout);
+    if (!text.empty() && text.back() != '\n') std::fputs("\n", stdout);
+    return kExitOk;
+  }
+  if (ingest->parsed()) return RunIngest(g, ingest_args);
+  if (exp_sessions->parsed() || exp_events->parsed()) {
+    auto from = OptionalDate(exp_from, "from");
+    if (!from.ok()) return Fail(from.status());
+    auto to = OptionalDate(exp_to, "to");
+    if (!to.ok()) return Fail(to.status());
+    auto format = ParseOutputFormat(exp_format);
+    if (!format.ok()) return Fail(format.status());
+    if (*format != OutputFormat::kNdjson && *format != OutputFormat::kCsv) {
+      return Fail(Status::InvalidArgument(fmt::format("--format must be ndjson or csv, got '{}'", exp_format)));
+    }
+    auto store = OpenStore(g, true);
+    if (!store.ok()) return Fail(store.status());
+    Status s = exp_sessions->parsed() ? ExportSessions(**store, *from, *to, *format, stdout)
+                                      : ExportEvents(**store, *from, *to, *format, stdout);
+    if (!s.ok()) return Fail(s);
+    return kExitOk;
+  }
+  if (report->parsed()) return RunReportCmd(g, report_name, report_format, report->remaining());
+  if (rejected->parsed()) return RunRejected(g, rejected_format, rejected_warnings);
+  return kExitUsage;
+}
+
+}  // namespace ws::cli
