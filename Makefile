@@ -1,0 +1,56 @@
+# Thin wrapper over CMake. `make demo` and `make test` are the quick start.
+JOBS      ?= 2
+BUILD     ?= build
+ASAN      ?= build-asan
+DEMO_DIR  ?= demo-data
+DEMO_DATA ?= $(DEMO_DIR)/store
+WS        := $(BUILD)/watchstats
+
+.PHONY: all bootstrap build build-asan test unit-asan demo bench format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: bootstrap
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	  -DSANITIZE=address,undefined -DWS_BUILD_BENCH=OFF > /dev/null
+	@cmake --build $(ASAN) -j $(JOBS) --target watchstats_tests watchstats
+
+# Every test on the Release build, then the unit tests under ASan+UBSan.
+test: build build-asan
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit
+
+demo: build
+	@rm -rf $(DEMO_DIR)
+	@echo "== generating a month of events =="
+	@$(WS) generate --out $(DEMO_DIR)/input --users 3000 --titles 300 --days 30 --seed 42
+	@echo "== loading the catalog and users =="
+	@$(WS) --data $(DEMO_DATA) catalog load $(DEMO_DIR)/input/catalog.json $(DEMO_DIR)/input/users.csv
+	@echo "== ingesting =="
+	@$(WS) --data $(DEMO_DATA) ingest --close-all $(DEMO_DIR)/input/events/*.ndjson
+	@echo "== popular titles (last 30 days of data) =="
+	@$(WS) --data $(DEMO_DATA) report popular --limit 10
+	@echo "== daily trends =="
+	@$(WS) --data $(DEMO_DATA) report trends
+	@echo "== peak hours (viewers' local time) =="
+	@$(WS) --data $(DEMO_DATA) report peak-hours
+	@echo "== rejected events by reason =="
+	@$(WS) --data $(DEMO_DATA) rejected | tail -n 12
+
+bench: build
+	@bench/run_ingest_bench.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(DEMO_DIR)

@@ -1,0 +1,159 @@
+// End-to-end behaviour of `watchstats ingest`, `rejected`, `export` and
+// `report` on small hand-written inputs: bad input, conflicts, lateness,
+// open sessions and user-facing errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "test_util.h"
+
+namespace ws::testing {
+namespace {
+
+std::string Ev(const std::string& sid, const std::string& user, const std::string& type, const std::string& ts,
+               double pos, const std::string& extra = "") {
+  return "{\"session_id\":\"" + sid + "\",\"user_id\":\"" + user + "\",\"content_id\":\"m-1\",\"type\":\"" + type +
+         "\",\"ts\":\"" + ts + "\",\"position\":" + std::to_string(pos) + extra + "}\n";
+}
+
+size_t CountLines(const std::string& s) { return SplitLines(s).size(); }
+
+TEST(IngestCli, MixedGoodAndBadLoadsEveryGoodEventAndQuarantinesEveryBadOne) {
+  TempDir tmp;
+  std::string good;
+  for (int i = 0; i < 10; ++i) good += Ev("S-mix", "u1", "heartbeat", "2026-10-01T10:00:" + std::to_string(10 + i) + "Z", i);
+  std::string bad =
+      "{not json\n"
+      "[1,2]\n"
+      "{\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:00:00Z\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"rewind\",\"ts\":\"2026-10-01T10:00:00Z\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"yesterday\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2099-01-01T00:00:00Z\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:00:00Z\",\"position\":-5}\n"
+      "{\"session_id\":7,\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:00:00Z\"}\n";
+  // Interleave: bad lines between good ones.
+  std::string mixed;
+  std::vector<std::string> g = SplitLines(good), b = SplitLines(bad);
+  for (size_t i = 0; i < std::max(g.size(), b.size()); ++i) {
+    if (i < g.size()) mixed += g[i] + "\n";
+    if (i < b.size()) mixed += b[i] + "\n";
+  }
+  WriteFile(tmp / "mixed.ndjson", mixed);
+  CommandResult r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "mixed.ndjson"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("10 stored"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("8 rejected"), std::string::npos) << r.out;
+
+  CommandResult events = RunStdout(Binary() + " --data " + (tmp / "d") + " export events");
+  EXPECT_EQ(CountLines(events.out), 10u);
+  CommandResult rej = RunStdout(Binary() + " --data " + (tmp / "d") + " rejected --format ndjson");
+  ASSERT_EQ(rej.exit_code, 0);
+  EXPECT_EQ(CountLines(rej.out), 8u) << rej.out;
+  for (const char* reason : {"not_json", "not_object", "missing_field", "unknown_type", "bad_timestamp",
+                             "future_timestamp", "negative_position", "wrong_type"}) {
+    EXPECT_NE(rej.out.find(std::string("\"reason\":\"") + reason + "\""), std::string::npos) << reason;
+  }
+  // The raw text is kept as received, with its line number.
+  EXPECT_NE(rej.out.find("{not json"), std::string::npos);
+  EXPECT_NE(rej.out.find("\"line\":2"), std::string::npos);
+}
+
+TEST(IngestCli, SessionSeenWithAnotherUserIsRejected) {
+  TempDir tmp;
+  WriteFile(tmp / "a.ndjson", Ev("S-c", "u1", "start", "2026-10-01T10:00:00Z", 0) +
+                                  Ev("S-c", "u2", "heartbeat", "2026-10-01T10:00:20Z", 20));
+  CommandResult r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // And across commands, once the session is stored.
+  WriteFile(tmp / "b.ndjson", Ev("S-c", "u3", "heartbeat", "2026-10-01T10:00:40Z", 40));
+  r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "b.ndjson"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  CommandResult rej = RunStdout(Binary() + " --data " + (tmp / "d") + " rejected --format ndjson");
+  EXPECT_EQ(CountLines(rej.out), 2u) << rej.out;
+  EXPECT_NE(rej.out.find("session_conflict"), std::string::npos);
+}
+
+TEST(IngestCli, EventsForSessionsClosedLongAgoAreTooLate) {
+  TempDir tmp;
+  WriteFile(tmp / "a.ndjson", Ev("S-old", "u1", "start", "2026-10-01T10:00:00Z", 0) +
+                                  Ev("S-new", "u1", "start", "2026-10-20T10:00:00Z", 0));
+  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
+  WriteFile(tmp / "b.ndjson", Ev("S-old", "u1", "heartbeat", "2026-10-01T10:00:30Z", 30) +
+                                  Ev("S-older", "u1", "start", "2026-10-02T10:00:00Z", 0));
+  CommandResult r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "b.ndjson"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("too_late"), std::string::npos) << r.out;
+  CommandResult rej = RunStdout(Binary() + " --data " + (tmp / "d") + " rejected --format ndjson");
+  EXPECT_EQ(CountLines(rej.out), 2u) << rej.out;
+  CommandResult s = RunStdout(Binary() + " --data " + (tmp / "d") + " export sessions");
+  EXPECT_EQ(CountLines(s.out), 2u);
+}
+
+TEST(IngestCli, OpenSessionsAreVisibleAsInProgress) {
+  TempDir tmp;
+  WriteFile(tmp / "a.ndjson", Ev("S-open", "u1", "start", "2026-10-01T10:00:00Z", 0) +
+                                  Ev("S-open", "u1", "heartbeat", "2026-10-01T10:00:30Z", 30));
+  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
+  CommandResult s = RunStdout(Binary() + " --data " + (tmp / "d") + " export sessions");
+  EXPECT_NE(s.out.find("\"completion_status\":\"in_progress\""), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("\"watch_time_seconds\":30"), std::string::npos) << s.out;
+  // Watermark 31 minutes later closes it.
+  WriteFile(tmp / "b.ndjson", Ev("S-later", "u2", "start", "2026-10-01T10:31:00Z", 0));
+  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "b.ndjson")).exit_code, 0);
+  s = RunStdout(Binary() + " --data " + (tmp / "d") + " export sessions");
+  EXPECT_NE(s.out.find("\"session_id\":\"S-open\""), std::string::npos);
+  EXPECT_NE(s.out.find("\"completion_status\":\"abandoned\""), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("\"completion_status\":\"in_progress\""), std::string::npos) << s.out;  // S-later
+}
+
+TEST(IngestCli, ClearErrorsForMissingFileAndBadDataDir) {
+  TempDir tmp;
+  CommandResult r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest " + (tmp / "nope.ndjson"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("nope.ndjson"), std::string::npos) << r.out;
+  WriteFile(tmp / "file", "x");
+  r = RunCommand(Binary() + " --data " + (tmp / "file") + " export sessions");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("file"), std::string::npos) << r.out;
+  r = RunCommand(Binary() + " --data " + (tmp / "d") + " report no-such-report");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("unknown report"), std::string::npos) << r.out;
+}
+
+TEST(IngestCli, EveryCommandHasHelp) {
+  for (const char* cmd : {"", "generate", "catalog", "catalog load", "ingest", "export", "export sessions",
+                          "report", "rejected"}) {
+    CommandResult r = RunCommand(Binary() + " " + cmd + " --help");
+    EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.out;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+}
+
+TEST(IngestCli, FirstReportsInThreeFormats) {
+  TempDir tmp;
+  std::string events;
+  for (int i = 0; i < 5; ++i) {
+    std::string sid = "S-r" + std::to_string(i);
+    events += Ev(sid, "u" + std::to_string(i % 3), "start", "2026-10-0" + std::to_string(1 + i % 3) + "T20:00:00Z", 0,
+                 ",\"tz\":\"Asia/Seoul\"");
+    events += Ev(sid, "u" + std::to_string(i % 3), "complete", "2026-10-0" + std::to_string(1 + i % 3) + "T20:01:00Z", 60);
+  }
+  WriteFile(tmp / "e.ndjson", events);
+  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet --close-all " + (tmp / "e.ndjson")).exit_code,
+            0);
+  CommandResult j = RunStdout(Binary() + " --data " + (tmp / "d") + " report popular --format json");
+  ASSERT_EQ(j.exit_code, 0) << j.out;
+  EXPECT_NE(j.out.find("\"report\":\"popular\""), std::string::npos);
+  EXPECT_NE(j.out.find("\"sessions\":5"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"viewers\":3"), std::string::npos) << j.out;
+  CommandResult t = RunStdout(Binary() + " --data " + (tmp / "d") + " report trends --format csv");
+  EXPECT_EQ(CountLines(t.out), 4u) << t.out;  // header + 3 days
+  EXPECT_EQ(t.out.substr(0, t.out.find('\n')), "date,sessions,completed,viewers,titles,watch_hours");
+  CommandResult p = RunStdout(Binary() + " --data " + (tmp / "d") + " report peak-hours --format json");
+  EXPECT_NE(p.out.find("{\"hour\":5,\"sessions\":5,\"viewers\":3"), std::string::npos) << p.out;  // 20Z = 05 KST
+  CommandResult bad = RunCommand(Binary() + " --data " + (tmp / "d") + " report popular --sort nope");
+  EXPECT_NE(bad.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace ws::testing
