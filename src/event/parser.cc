@@ -955,6 +955,6 @@ Status EventParser::Parse(std::string_view data, std::string_view source, int64_
 
 void EventParser::SetNow(EpochMillis now) { impl_->options.now = now; }
 void EventParser::ClearArena() { impl_->arena.Clear(); }
-size_t EventParser::arena_bytes() const { return impl_->arena.bytes_reserved(); }
+size_t EventParser::arena_bytes() const { return impl_->arena.bytes_used(); }
 
 }  // namespace ws

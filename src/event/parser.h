@@ -77,6 +77,7 @@ class EventParser {
 
   // Releases the strings of all events delivered so far.
   void ClearArena();
+  // Bytes of event strings held since the last ClearArena.
   size_t arena_bytes() const;
 
  private:

@@ -1,6 +1,5 @@
 #include "session/accumulator.h"
 
-#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include <algorithm>
@@ -17,38 +16,10 @@ int64_t CreditsStartMs(const ContentInfo* content, int64_t length_ms, double fra
 
 }  // namespace
 
-uint64_t EventIdHash(std::string_view session_id, std::string_view event_id) {
-  return XXH3_64bits_withSeed(event_id.data(), event_id.size(), XXH3_64bits(session_id.data(), session_id.size()));
-}
+uint64_t IdHash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
 
-uint64_t EventContentHash(const Event& e) {
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  auto add_str = [&](std::string_view s) {
-    uint64_t n = s.size();
-    XXH3_64bits_update(&state, &n, sizeof n);
-    XXH3_64bits_update(&state, s.data(), s.size());
-  };
-  auto add_int = [&](int64_t v) { XXH3_64bits_update(&state, &v, sizeof v); };
-  add_str(e.event_id);
-  add_str(e.user_id);
-  add_str(e.content_id);
-  add_int(static_cast<int64_t>(e.type));
-  add_int(e.ts.v);
-  add_int(e.has_ts_offset ? e.ts_offset_minutes : INT64_MIN);
-  add_int(e.position_ms);
-  add_int(e.from_position_ms);
-  add_int(e.quality_height);
-  add_int(e.autoplay);
-  add_int(static_cast<int64_t>(e.device_type));
-  add_str(e.device_id);
-  add_str(e.platform);
-  add_str(e.app_version);
-  add_str(std::string_view(e.country, 2));
-  add_str(e.tz);
-  add_int(e.content_length_ms);
-  add_str(e.metadata);
-  return XXH3_64bits_digest(&state);
+uint64_t EventIdHash(uint64_t session_hash, std::string_view event_id) {
+  return XXH3_64bits_withSeed(event_id.data(), event_id.size(), session_hash);
 }
 
 int CompareEventFull(const Event& a, const Event& b) {
@@ -96,7 +67,6 @@ void SessionAccumulator::TakeAttributes(const Event& e, Interner* interner) {
   last_type_ = e.type;
   last_ts_ms_ = e.ts.v;
   last_position_field_ = e.position_ms;
-  last_event_hash_ = EventContentHash(e);
   ++event_count_;
 }
 

@@ -25,6 +25,13 @@ namespace ws {
 
 class SessionAccumulator {
  public:
+  // Sets the session's user and content before any event is applied (the
+  // ingest engine checks conflicts against them as events arrive).
+  void SetIds(uint32_t user, uint32_t content) {
+    user_ = user;
+    content_ = content;
+  }
+
   // Applies `e`, which must sort after every event applied so far.
   void Apply(const Event& e, const SessionConfig& config, Interner* interner);
 
@@ -39,8 +46,6 @@ class SessionAccumulator {
   EventType last_type() const { return last_type_; }
   // The last event's own `position` field (kAbsent if it had none).
   int64_t last_position_field() const { return last_position_field_; }
-  // EventContentHash of the last event applied.
-  uint64_t last_event_hash() const { return last_event_hash_; }
   uint32_t user() const { return user_; }
   uint32_t content() const { return content_; }
   size_t heap_bytes() const { return intervals_.capacity() * sizeof(Interval); }
@@ -64,7 +69,6 @@ class SessionAccumulator {
   int64_t buffer_ms_ = 0;
   int64_t content_length_ms_ = kAbsent;
   int64_t last_position_field_ = kAbsent;
-  uint64_t last_event_hash_ = 0;
   std::vector<Interval> intervals_;  // sorted, disjoint, non-adjacent
   int32_t event_count_ = 0;
   int32_t pauses_ = 0;
@@ -89,12 +93,12 @@ class SessionAccumulator {
   bool complete_seen_ = false;
 };
 
-// Hash of (session, event id): the key of the ingest fast path's filter of
-// event ids already seen.
-uint64_t EventIdHash(std::string_view session_id, std::string_view event_id);
+// Hash of (session, event id) given the session id's hash: the key of the
+// ingest fast path's filter of event ids already seen.
+uint64_t EventIdHash(uint64_t session_hash, std::string_view event_id);
 
-// Hash over every field of `e`: equal for exact copies.
-uint64_t EventContentHash(const Event& e);
+// The 64-bit hash used for session ids (and other ids) across the engine.
+uint64_t IdHash(std::string_view id);
 
 // SPEC 2.2 order, then every other field, so that copies that differ sort
 // deterministically and "the copy that sorts first" is well defined.

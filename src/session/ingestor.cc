@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <set>
 #include <unordered_set>
@@ -10,7 +12,7 @@
 namespace ws {
 namespace {
 
-uint64_t HashId(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+uint64_t HashId(std::string_view s) { return IdHash(s); }
 
 bool EndsWithStop(EventType t) { return t == EventType::kStop || t == EventType::kComplete; }
 
@@ -27,6 +29,15 @@ Event CopyEvent(const Event& e, StringArena* arena) {
   c.tz = arena->Copy(e.tz);
   c.metadata = arena->Copy(e.metadata);
   return c;
+}
+
+// SPEC 2.2 order of `e` against the last event the accumulator applied,
+// on (ts, type, position) only: 0 means "cannot tell without the event id".
+int CompareWithLast(const Event& e, const SessionAccumulator& acc) {
+  if (e.ts.v != acc.last_ts().v) return e.ts.v < acc.last_ts().v ? -1 : 1;
+  if (e.type != acc.last_type()) return e.type < acc.last_type() ? -1 : 1;
+  if (e.position_ms != acc.last_position_field()) return e.position_ms < acc.last_position_field() ? -1 : 1;
+  return 0;
 }
 
 // How much of the history the directory must cover: sessions that ended
@@ -113,12 +124,12 @@ void Ingestor::OnWarning(WarningReason reason, int64_t /*line*/) {
   ++state_.warnings_by_reason[code];
 }
 
-Ingestor::OpenSession* Ingestor::FindOpen(std::string_view sid) {
-  auto it = open_index_.find(sid);
-  return it == open_index_.end() ? nullptr : &open_slots_[it->second];
+Ingestor::OpenSession* Ingestor::FindOpen(uint64_t hash, std::string_view sid) {
+  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id == sid; });
+  return slot == FlatIndex::kEmpty ? nullptr : &open_slots_[slot];
 }
 
-Ingestor::OpenSession& Ingestor::InsertOpen(std::string_view sid) {
+Ingestor::OpenSession& Ingestor::InsertOpen(uint64_t hash, std::string_view sid) {
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -130,43 +141,57 @@ Ingestor::OpenSession& Ingestor::InsertOpen(std::string_view sid) {
   OpenSession& s = open_slots_[slot];
   s = OpenSession{};
   s.session_id.assign(sid);
+  s.slot = slot;
   s.first_layer = seen_.current_layer();
-  open_index_.emplace(std::string_view(s.session_id), slot);
+  open_index_.Insert(hash, slot);
   stats_.open_sessions = open_index_.size();
   stats_.peak_open_sessions = std::max(stats_.peak_open_sessions, stats_.open_sessions);
   return s;
 }
 
-void Ingestor::EraseOpen(std::string_view sid) {
-  auto it = open_index_.find(sid);
-  if (it == open_index_.end()) return;
-  uint32_t slot = it->second;
-  open_index_.erase(it);
+void Ingestor::EraseOpen(uint64_t hash, std::string_view sid) {
+  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id == sid; });
+  if (slot == FlatIndex::kEmpty) return;
+  open_index_.Erase(hash, slot);
   open_slots_[slot] = OpenSession{};
   free_slots_.push_back(slot);
   stats_.open_sessions = open_index_.size();
 }
 
-void Ingestor::ApplyFast(OpenSession& s, const Event& e) {
-  if (!e.event_id.empty()) seen_.Insert(EventIdHash(e.session_id, e.event_id));
+void Ingestor::ApplyFast(OpenSession& s, const Event& e, uint64_t sid_hash, const Arrival& a) {
   s.acc.Apply(e, options_.config, &interner_);
+  std::memmove(&s.recent[1], &s.recent[0], sizeof(s.recent) - sizeof(s.recent[0]));
+  s.recent[0] = a.raw_hash;
   s.dirty = true;
-  batch_events_.push_back(e);
-  ++buffered_;
+  store_events_.push_back(e);
+  store_hashes_.push_back(sid_hash);
+  store_slots_.push_back(s.slot);
+  store_id_hashes_.push_back(a.id_hash);
   ++stats_.stored;
 }
 
-Ingestor::SlowSession& Ingestor::MakeSlow(std::string_view sid) {
-  std::string_view key = batch_arena_.Copy(sid);
+Ingestor::SlowSession* Ingestor::FindSlow(uint64_t hash, std::string_view sid) {
+  if (slow_.empty()) return nullptr;
+  uint32_t i = slow_index_.Find(hash, [&](uint32_t k) { return slow_[k].session_id == sid; });
+  return i == FlatIndex::kEmpty ? nullptr : &slow_[i];
+}
+
+Ingestor::SlowSession& Ingestor::MakeSlow(uint64_t hash, std::string_view sid) {
   ++stats_.sessions_recomputed;
-  return slow_[key];
+  slow_index_.Insert(hash, static_cast<uint32_t>(slow_.size()));
+  slow_.emplace_back();
+  SlowSession& s = slow_.back();
+  s.session_id = batch_arena_.Copy(sid);
+  s.hash = hash;
+  return s;
 }
 
 void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   ++stats_.received;
+  const uint64_t sid_hash = HashId(e.session_id);
   // 1. A session already on the slow path this batch: judge at Flush.
-  if (auto it = slow_.find(e.session_id); it != slow_.end()) {
-    SlowSession& s = it->second;
+  if (SlowSession* slow_session = FindSlow(sid_hash, e.session_id)) {
+    SlowSession& s = *slow_session;
     if (e.user_id != s.user_id || e.content_id != s.content_id) {
       Reject(RejectReason::kSessionConflict,
              fmt::format("session \"{}\" was first seen with user \"{}\" and content \"{}\"; this event names "
@@ -181,7 +206,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
     return;
   }
   // 2. An open session in memory.
-  if (OpenSession* s = FindOpen(e.session_id)) {
+  if (OpenSession* s = FindOpen(sid_hash, e.session_id)) {
     std::string_view user = interner_.Get(s->acc.user());
     std::string_view content = interner_.Get(s->acc.content());
     if (e.user_id != user || e.content_id != content) {
@@ -193,43 +218,10 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
       return;
     }
     batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
-    const SessionAccumulator& acc = s->acc;
-    // Compare (ts, type, position) with the last event applied.
-    int order = 0;
-    if (e.ts.v != acc.last_ts().v) {
-      order = e.ts.v < acc.last_ts().v ? -1 : 1;
-    } else if (e.type != acc.last_type()) {
-      order = e.type < acc.last_type() ? -1 : 1;
-    } else if (e.position_ms != acc.last_position_field()) {
-      order = e.position_ms < acc.last_position_field() ? -1 : 1;
-    }
-    if (order == 0 && EventContentHash(e) == acc.last_event_hash()) {
-      ++stats_.duplicates;
-      ++state_.events_duplicate;
-      return;
-    }
-    bool maybe_seen = !e.event_id.empty() && seen_.MaybeContains(EventIdHash(e.session_id, e.event_id));
-    if (order > 0 && !maybe_seen) {
-      ApplyFast(*s, e);
-      return;
-    }
-    // Slow path: recompute at Flush from everything stored plus this batch.
-    SlowSession slow;
-    slow.first_day = DayOf(acc.start()).v;
-    slow.last_day = DayOf(acc.last_ts()).v;
-    slow.written_day = s->written_day;
-    std::string sid = s->session_id;
-    EraseOpen(sid);
-    SlowSession& target = MakeSlow(sid);
-    target = std::move(slow);
-    target.user_id = batch_arena_.Copy(user);
-    target.content_id = batch_arena_.Copy(content);
-    target.pending.push_back(e);
-    ++buffered_;
+    Arrive(s->slot, e, raw);
     return;
   }
   // 3. A session closed earlier, or left open by an earlier process.
-  uint64_t sid_hash = HashId(e.session_id);
   if (auto it = directory_.find(sid_hash); it != directory_.end()) {
     const DirEntry& d = it->second;
     if (HashId(e.user_id) != d.user_hash || HashId(e.content_id) != d.content_hash) {
@@ -256,7 +248,9 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
     slow.last_day = d.last_day;
     slow.written_day = d.date_key;
     directory_.erase(it);
-    SlowSession& target = MakeSlow(e.session_id);
+    SlowSession& target = MakeSlow(sid_hash, e.session_id);
+    slow.session_id = target.session_id;
+    slow.hash = sid_hash;
     target = std::move(slow);
     target.user_id = batch_arena_.Copy(e.user_id);
     target.content_id = batch_arena_.Copy(e.content_id);
@@ -275,8 +269,103 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
     return;
   }
   batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
-  OpenSession& s = InsertOpen(e.session_id);
-  ApplyFast(s, e);
+  OpenSession& s = InsertOpen(sid_hash, e.session_id);
+  s.acc.SetIds(interner_.Intern(e.user_id), interner_.Intern(e.content_id));
+  Arrive(s.slot, e, raw);
+}
+
+void Ingestor::Arrive(uint32_t slot, const Event& e, std::string_view raw) {
+  if (arrivals_.capacity() == 0) arrivals_.reserve(options_.batch_events);
+  arrivals_.push_back(Arrival{e, XXH3_64bits(raw.data(), raw.size()), 0, slot});
+  ++buffered_;
+}
+
+
+void Ingestor::ApplyArrivals() {
+  // Group the batch by session (a counting sort on slots keeps arrival order
+  // within a session), then sort the groups that arrived out of order.
+  std::vector<uint32_t> start(open_slots_.size() + 1, 0);
+  for (const Arrival& a : arrivals_) ++start[a.slot + 1];
+  for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+  std::vector<uint32_t> order(arrivals_.size());
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint32_t i = 0; i < arrivals_.size(); ++i) order[next[arrivals_[i].slot]++] = i;
+  }
+  auto before = [&](uint32_t x, uint32_t y) {
+    int c = CompareEventFull(arrivals_[x].e, arrivals_[y].e);
+    return c != 0 ? c < 0 : x < y;
+  };
+  for (uint32_t slot = 0; slot + 1 < start.size(); ++slot) {
+    auto first = order.begin() + start[slot], last = order.begin() + start[slot + 1];
+    if (first == last) continue;
+    if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
+    OpenSession& s = open_slots_[slot];
+    const uint64_t sid_hash = IdHash(s.session_id);
+    // Two events of the group with one id but different contents: only the
+    // slow path's exact deduplication can choose between them.
+    bool id_twice = false;
+    if (last - first == 1 && !arrivals_[*first].e.event_id.empty()) {
+      arrivals_[*first].id_hash = EventIdHash(sid_hash, arrivals_[*first].e.event_id);
+    }
+    // Ids of earlier batches are in the filter only for sessions open before
+    // this batch; a session born in this batch needs no look-up.
+    const bool check_filter = s.ids_in_filter;
+    if (last - first > 1) {
+      group_ids_.clear();
+      for (auto it = first; it != last; ++it) {
+        Arrival& a = arrivals_[*it];
+        if (!a.e.event_id.empty()) {
+          a.id_hash = EventIdHash(sid_hash, a.e.event_id);
+          group_ids_.emplace_back(a.id_hash, a.raw_hash);
+        }
+      }
+      std::sort(group_ids_.begin(), group_ids_.end());
+      for (size_t k = 1; k < group_ids_.size() && !id_twice; ++k) {
+        id_twice = group_ids_[k].first == group_ids_[k - 1].first && group_ids_[k].second != group_ids_[k - 1].second;
+      }
+    }
+    for (auto it = first; it != last; ++it) {
+      const Arrival& a = arrivals_[*it];
+      const Event& e = a.e;
+      if (s.acc.event_count() > 0) {
+        int c = CompareWithLast(e, s.acc);
+        if (c <= 0) {
+          if (std::find(std::begin(s.recent), std::end(s.recent), a.raw_hash) != std::end(s.recent)) {
+            // Byte-identical to an event just applied: the same event (SPEC 2.1).
+            ++stats_.duplicates;
+            ++state_.events_duplicate;
+            continue;
+          }
+        } else if (!id_twice && (e.event_id.empty() || !check_filter || !seen_.MaybeContains(a.id_hash))) {
+          ApplyFast(s, e, sid_hash, a);
+          continue;
+        }
+        // Out of order with an earlier batch, or an id that may be known:
+        // recompute the session from everything (slow path).
+        SlowSession& slow = MakeSlow(sid_hash, s.session_id);
+        slow.first_day = DayOf(s.acc.start()).v;
+        slow.last_day = DayOf(s.acc.last_ts()).v;
+        slow.written_day = s.written_day;
+        slow.user_id = batch_arena_.Copy(interner_.Get(s.acc.user()));
+        slow.content_id = batch_arena_.Copy(interner_.Get(s.acc.content()));
+        for (auto rest = it; rest != last; ++rest) slow.pending.push_back(arrivals_[*rest].e);
+        EraseOpen(sid_hash, slow.session_id);
+        break;
+      }
+      if (id_twice || (!e.event_id.empty() && check_filter && seen_.MaybeContains(a.id_hash))) {
+        SlowSession& slow = MakeSlow(sid_hash, s.session_id);
+        slow.written_day = s.written_day;
+        slow.user_id = batch_arena_.Copy(interner_.Get(s.acc.user()));
+        slow.content_id = batch_arena_.Copy(interner_.Get(s.acc.content()));
+        for (auto rest = it; rest != last; ++rest) slow.pending.push_back(arrivals_[*rest].e);
+        EraseOpen(sid_hash, slow.session_id);
+        break;
+      }
+      ApplyFast(s, e, sid_hash, a);
+    }
+  }
+  arrivals_.clear();
 }
 
 Status Ingestor::ResolveSlowSessions() {
@@ -285,36 +374,46 @@ Status Ingestor::ResolveSlowSessions() {
     Event e;
     uint8_t origin;  // 0 stored, 1 this batch (already to be stored), 2 pending
   };
-  std::unordered_map<std::string_view, std::vector<Tagged>> all;
-  all.reserve(slow_.size());
+  std::vector<std::vector<Tagged>> all(slow_.size());
+  auto slow_of = [&](uint64_t hash, std::string_view sid) {
+    return slow_index_.Find(hash, [&](uint32_t k) { return slow_[k].session_id == sid; });
+  };
   std::set<int32_t> days;
-  for (auto& [sid, s] : slow_) {
+  for (size_t i = 0; i < slow_.size(); ++i) {
+    const SlowSession& s = slow_[i];
     for (int32_t d = s.first_day; d <= s.last_day && s.first_day != INT32_MAX; ++d) days.insert(d);
-    std::vector<Tagged>& v = all[sid];
-    for (const Event& e : s.pending) v.push_back({e, 2});
+    for (const Event& e : s.pending) all[i].push_back({e, 2});
   }
-  for (const Event& e : batch_events_) {
-    auto it = all.find(e.session_id);
-    if (it != all.end()) it->second.push_back({e, 1});
+  for (size_t i = 0; i < store_events_.size(); ++i) {
+    uint32_t k = slow_of(store_hashes_[i], store_events_[i].session_id);
+    if (k != FlatIndex::kEmpty) all[k].push_back({store_events_[i], 1});
   }
-  std::vector<DayNumber> stored_days = store_->EventDays();
-  std::set<int32_t> have(days.begin(), days.end());
-  for (DayNumber day : stored_days) {
-    if (!have.count(day.v)) continue;
+  for (DayNumber day : store_->EventDays()) {
+    if (!days.count(day.v)) continue;
     WS_RETURN_IF_ERROR(store_->ReadEvents(day, [&](const EventBlock& block) -> Status {
+      std::string_view last_sid;
+      uint32_t last_k = FlatIndex::kEmpty;
       for (const Event& e : block.events) {
-        auto it = all.find(e.session_id);
-        if (it != all.end()) it->second.push_back({CopyEvent(e, &batch_arena_), 0});
+        // Segments are sorted by session: look each session up once.
+        if (e.session_id != last_sid) {
+          last_sid = e.session_id;
+          last_k = slow_of(HashId(e.session_id), e.session_id);
+        }
+        if (last_k != FlatIndex::kEmpty) all[last_k].push_back({CopyEvent(e, &batch_arena_), 0});
       }
       return Status::Ok();
     }));
   }
-  for (auto& [sid, s] : slow_) {
-    std::vector<Tagged>& v = all[sid];
+  for (size_t i = 0; i < slow_.size(); ++i) {
+    const SlowSession& s = slow_[i];
+    std::vector<Tagged>& v = all[i];
     std::sort(v.begin(), v.end(), [](const Tagged& a, const Tagged& b) {
       int c = CompareEventFull(a.e, b.e);
       return c != 0 ? c < 0 : a.origin < b.origin;
     });
+    OpenSession& o = InsertOpen(s.hash, s.session_id);
+    o.written_day = s.written_day;
+    o.dirty = true;
     std::unordered_set<std::string_view> seen_ids;
     std::vector<const Event*> kept;
     const Event* prev = nullptr;
@@ -325,7 +424,10 @@ Status Ingestor::ResolveSlowSessions() {
         kept.push_back(&t.e);
         prev = &t.e;
         if (t.origin == 2) {
-          batch_events_.push_back(t.e);
+          store_events_.push_back(t.e);
+          store_hashes_.push_back(s.hash);
+          store_slots_.push_back(o.slot);
+          store_id_hashes_.push_back(t.e.event_id.empty() ? 0 : EventIdHash(s.hash, t.e.event_id));
           ++stats_.stored;
         }
       } else if (t.origin == 2) {
@@ -333,19 +435,18 @@ Status Ingestor::ResolveSlowSessions() {
         ++state_.events_duplicate;
       }
     }
-    OpenSession& o = InsertOpen(sid);
-    o.written_day = s.written_day;
-    o.dirty = true;
     for (const Event* e : kept) {
-      if (!e->event_id.empty()) seen_.Insert(EventIdHash(e->session_id, e->event_id));
       o.acc.Apply(*e, options_.config, &interner_);
+      if (!e->event_id.empty()) resolved_ids_.emplace_back(o.slot, EventIdHash(s.hash, e->event_id));
     }
   }
   slow_.clear();
+  slow_index_.Clear();
   return Status::Ok();
 }
 
 Status Ingestor::Flush(bool close_all) {
+  ApplyArrivals();
   WS_RETURN_IF_ERROR(ResolveSlowSessions());
   if (batch_max_ts_ > state_.watermark.v) state_.watermark = EpochMillis{batch_max_ts_};
   const int64_t watermark = state_.watermark.v;
@@ -358,14 +459,14 @@ Status Ingestor::Flush(bool close_all) {
   };
   std::map<int32_t, DayChanges> changes;
 
-  std::vector<std::string> to_close;
   uint64_t oldest_layer = seen_.current_layer();
-  for (auto& [sid, slot] : open_index_) {
+  std::vector<std::pair<uint64_t, std::string>> to_close;
+  open_index_.ForEach([&](uint64_t hash, uint32_t slot) {
     OpenSession& s = open_slots_[slot];
     const SessionAccumulator& acc = s.acc;
     bool closing = close_all || watermark - acc.last_ts().v >= CloseAfterMs(acc.last_type());
     if (!closing) oldest_layer = std::min(oldest_layer, s.first_layer);
-    if (!closing && !s.dirty) continue;
+    if (!closing && !s.dirty) return;
     SessionRecord r = acc.Finalize(s.session_id, closing, options_.config, interner_, catalog_);
     if (s.written_day != INT32_MIN && s.written_day != r.date_key.v) {
       changes[s.written_day].deletes.insert(s.session_id);
@@ -381,14 +482,29 @@ Status Ingestor::Flush(bool close_all) {
       d.last_day = DayOf(r.end).v;
       d.status = r.status;
       d.ends_with_stop = EndsWithStop(r.last_type);
-      directory_[HashId(r.session_id)] = d;
-      to_close.push_back(s.session_id);
+      directory_[hash] = d;
+      to_close.emplace_back(hash, s.session_id);
       ++stats_.sessions_closed;
     }
     changes[r.date_key.v].upserts.push_back(std::move(r));
-  }
-  for (const std::string& sid : to_close) EraseOpen(sid);
+  });
+  for (const auto& [hash, sid] : to_close) EraseOpen(hash, sid);
   seen_.DropBefore(oldest_layer);
+  // The ids of sessions that stay open go into the filter, so that a later
+  // batch can tell a new id from a resent one without reading the store.
+  for (size_t i = 0; i < store_events_.size(); ++i) {
+    OpenSession& o = open_slots_[store_slots_[i]];
+    if (o.session_id.empty()) continue;
+    o.ids_in_filter = true;
+    if (!store_events_[i].event_id.empty()) seen_.Insert(store_id_hashes_[i]);
+  }
+  for (const auto& [slot, id_hash] : resolved_ids_) {
+    OpenSession& o = open_slots_[slot];
+    if (o.session_id.empty()) continue;
+    o.ids_in_filter = true;
+    seen_.Insert(id_hash);
+  }
+  resolved_ids_.clear();
 
   // Sessions left open by an earlier process that the watermark now closes.
   for (auto& [hash, d] : directory_) {
@@ -430,14 +546,17 @@ Status Ingestor::Flush(bool close_all) {
     batch.sessions[DayNumber{day}] = std::move(merged);
   }
 
-  for (const Event& e : batch_events_) batch.events[DayOf(e.ts)].push_back(e);
-  state_.events_accepted += batch_events_.size();
+  for (const Event& e : store_events_) batch.events[DayOf(e.ts)].push_back(e);
+  state_.events_accepted += store_events_.size();
   batch.rejections = std::move(batch_rejections_);
   batch.new_state = state_;
   WS_RETURN_IF_ERROR(store_->Commit(batch));
   ++stats_.commits;
 
-  batch_events_.clear();
+  store_events_.clear();
+  store_hashes_.clear();
+  store_slots_.clear();
+  store_id_hashes_.clear();
   batch_rejections_.clear();
   batch_arena_.Clear();
   buffered_ = 0;
@@ -451,8 +570,7 @@ size_t Ingestor::OpenSessionBytes() const {
     if (s.session_id.capacity() > 15) n += s.session_id.capacity() + 1;
     n += s.acc.heap_bytes();
   }
-  n += open_index_.bucket_count() * sizeof(void*) +
-       open_index_.size() * (sizeof(std::string_view) + sizeof(uint32_t) + 2 * sizeof(void*));
+  n += open_index_.bytes() + free_slots_.capacity() * sizeof(uint32_t);
   n += seen_.bytes();
   return n;
 }

@@ -34,6 +34,7 @@
 #include "event/parser.h"
 #include "session/accumulator.h"
 #include "session/config.h"
+#include "session/flat_index.h"
 #include "session/interner.h"
 #include "session/seen_filter.h"
 #include "store/store.h"
@@ -85,10 +86,17 @@ class Ingestor : public EventSink {
   size_t OpenSessionBytes() const;
 
  private:
+  // Hashes of the raw text of the last events applied, newest first: an
+  // exact resend of one of them is a duplicate without the slow path.
+  static constexpr int kRecentHashes = 4;
+
   struct OpenSession {
     std::string session_id;
     SessionAccumulator acc;
+    uint64_t recent[kRecentHashes] = {};
     uint64_t first_layer = 0;          // oldest SeenFilter layer it uses
+    uint32_t slot = 0;                 // its index in open_slots_
+    bool ids_in_filter = false;  // its ids may be in the SeenFilter
     int32_t written_day = INT32_MIN;   // day its record is stored under
     bool dirty = false;                // changed since last written
   };
@@ -103,6 +111,8 @@ class Ingestor : public EventSink {
     bool ends_with_stop = false;  // last event is stop or complete
   };
   struct SlowSession {
+    std::string_view session_id;       // in the batch arena
+    uint64_t hash = 0;                 // of session_id
     std::vector<Event> pending;        // new events, views in the parser arena
     std::string_view user_id;          // expected (first seen)
     std::string_view content_id;
@@ -117,11 +127,21 @@ class Ingestor : public EventSink {
   void Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line);
   bool IsTooLate(int64_t end_ms, bool ends_with_stop) const;
   int64_t CloseAfterMs(EventType last_type) const;
-  OpenSession* FindOpen(std::string_view sid);
-  void EraseOpen(std::string_view sid);
-  OpenSession& InsertOpen(std::string_view sid);
-  void ApplyFast(OpenSession& s, const Event& e);
-  SlowSession& MakeSlow(std::string_view sid);
+  OpenSession* FindOpen(uint64_t hash, std::string_view sid);
+  void EraseOpen(uint64_t hash, std::string_view sid);
+  OpenSession& InsertOpen(uint64_t hash, std::string_view sid);
+  // An accepted event of an open session, applied at Flush.
+  struct Arrival {
+    Event e;
+    uint64_t raw_hash;  // of the event's text as received
+    uint64_t id_hash;   // EventIdHash, set when grouped (0 without id)
+    uint32_t slot;      // its session in open_slots_
+  };
+  void Arrive(uint32_t slot, const Event& e, std::string_view raw);
+  void ApplyArrivals();
+  void ApplyFast(OpenSession& s, const Event& e, uint64_t sid_hash, const Arrival& a);
+  SlowSession* FindSlow(uint64_t hash, std::string_view sid);
+  SlowSession& MakeSlow(uint64_t hash, std::string_view sid);
   Status ResolveSlowSessions();
 
   Store* store_;
@@ -133,11 +153,18 @@ class Ingestor : public EventSink {
   // Open sessions in memory; the index keys view OpenSession::session_id.
   std::deque<OpenSession> open_slots_;
   std::vector<uint32_t> free_slots_;
-  std::unordered_map<std::string_view, uint32_t> open_index_;
+  FlatIndex open_index_;  // session id hash -> open_slots_ index
   std::unordered_map<uint64_t, DirEntry> directory_;  // by session id hash
-  std::unordered_map<std::string_view, SlowSession> slow_;
+  FlatIndex slow_index_;  // session id hash -> slow_ index
+  std::vector<SlowSession> slow_;
   StringArena batch_arena_;  // batch-lifetime copies (slow session keys, read-back events)
-  std::vector<Event> batch_events_;  // new events to store (views: parser or batch arena)
+  std::vector<Arrival> arrivals_;     // this batch's events for open sessions
+  std::vector<Event> store_events_;   // new events to store (views: parser or batch arena)
+  std::vector<uint64_t> store_hashes_;  // session id hash of each of store_events_
+  std::vector<uint32_t> store_slots_;   // open_slots_ index of each of store_events_
+  std::vector<uint64_t> store_id_hashes_;  // EventIdHash of each of store_events_ (0 without id)
+  std::vector<std::pair<uint32_t, uint64_t>> resolved_ids_;  // (slot, id hash) of recomputed sessions
+  std::vector<std::pair<uint64_t, uint64_t>> group_ids_;  // (id hash, raw hash) scratch for ApplyArrivals
   std::vector<Rejection> batch_rejections_;
   size_t buffered_ = 0;
   int64_t batch_max_ts_ = INT64_MIN;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "util/arena.h"
+#include "util/fast_equal.h"
 #include "util/status.h"
 
 namespace ws::store {
@@ -230,7 +231,7 @@ Status DecodeRle(std::string_view block, uint64_t count, std::vector<int64_t>* o
 class DictRleEncoder {
  public:
   void Add(std::string_view s) {
-    if (run_ > 0 && s == value_) {
+    if (run_ > 0 && FastEqual(s, value_)) {
       ++run_;
       return;
     }

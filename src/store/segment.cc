@@ -114,66 +114,56 @@ constexpr std::string_view kAppVersion = "app_version";
 constexpr std::string_view kTz = "tz";
 constexpr std::string_view kMetadata = "metadata";
 
-// Sizing hint for the session hash map.
-constexpr size_t kExpectedEventsPerSession = 32;
 // Sizing hint for delta columns (varint bytes per row).
 constexpr size_t kTypicalDeltaBytes = 3;
 // Rows ahead to prefetch when encoding through a permutation.
 constexpr size_t kPrefetchDistance = 8;
 constexpr size_t kCacheLine = 64;
 
-bool EventSegmentLess(const Event& a, const Event& b) {
-  int c = a.session_id.compare(b.session_id);
-  if (c != 0) return c < 0;
-  return CompareEventOrder(a, b) < 0;
-}
 
 }  // namespace
 
 std::vector<uint32_t> EventSegmentOrder(std::span<const Event> events) {
   const size_t n = events.size();
   std::vector<uint32_t> order(n);
-  bool sorted = true;
-  for (size_t i = 0; i < n; ++i) {
-    order[i] = static_cast<uint32_t>(i);
-    if (i > 0 && sorted && EventSegmentLess(events[i], events[i - 1])) sorted = false;
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  // Writers usually hand over events already grouped by session (each
+  // session's events contiguous and in order) but with the sessions in no
+  // particular order. Cut the input into runs of one session, sort the runs
+  // by session id, then sort within a session only where its runs were
+  // several or out of order. No hashing; linear when the input is grouped.
+  struct Run {
+    uint32_t begin;
+    uint32_t end;
+  };
+  std::vector<Run> runs;
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i + 1;
+    while (j < n && FastEqual(events[j].session_id, events[i].session_id)) ++j;
+    runs.push_back({i, j});
+    i = j;
   }
-  if (sorted) return order;
-  // Group by session with a hash map (linear), order the groups by
-  // session_id, then sort each (small, usually already ordered) group.
-  std::unordered_map<std::string_view, uint32_t> group_index;
-  group_index.reserve(n / kExpectedEventsPerSession + 1);
-  std::vector<uint32_t> group_of(n);
-  std::vector<std::string_view> group_sid;
-  for (size_t i = 0; i < n; ++i) {
-    auto [it, inserted] =
-        group_index.try_emplace(events[i].session_id, static_cast<uint32_t>(group_sid.size()));
-    if (inserted) group_sid.push_back(events[i].session_id);
-    group_of[i] = it->second;
+  if (runs.size() > 1) {
+    std::stable_sort(runs.begin(), runs.end(), [&](const Run& a, const Run& b) {
+      return events[a.begin].session_id < events[b.begin].session_id;
+    });
   }
-  const size_t groups = group_sid.size();
-  std::vector<uint32_t> group_rank(groups);
-  for (uint32_t g = 0; g < groups; ++g) group_rank[g] = g;
-  std::sort(group_rank.begin(), group_rank.end(),
-            [&](uint32_t a, uint32_t b) { return group_sid[a] < group_sid[b]; });
-  std::vector<size_t> begin_of(groups, 0);
-  for (uint32_t g : group_of) ++begin_of[g];
-  std::vector<size_t> bounds;  // start of each group in sorted order, then n
-  bounds.reserve(groups + 1);
-  size_t at = 0;
-  for (uint32_t g : group_rank) {
-    size_t count = begin_of[g];
-    begin_of[g] = at;
-    bounds.push_back(at);
-    at += count;
-  }
-  bounds.push_back(n);
-  for (size_t i = 0; i < n; ++i) order[begin_of[group_of[i]]++] = static_cast<uint32_t>(i);
   auto by_order = [&](uint32_t a, uint32_t b) { return CompareEventOrder(events[a], events[b]) < 0; };
-  for (size_t r = 0; r < groups; ++r) {
-    auto first = order.begin() + static_cast<ptrdiff_t>(bounds[r]);
-    auto last = order.begin() + static_cast<ptrdiff_t>(bounds[r + 1]);
-    if (!std::is_sorted(first, last, by_order)) std::stable_sort(first, last, by_order);
+  size_t at = 0;
+  for (size_t r = 0; r < runs.size();) {
+    size_t group_end = r + 1;
+    while (group_end < runs.size() &&
+           FastEqual(events[runs[group_end].begin].session_id, events[runs[r].begin].session_id)) {
+      ++group_end;
+    }
+    const size_t first = at;
+    for (size_t k = r; k < group_end; ++k) {
+      for (uint32_t i = runs[k].begin; i < runs[k].end; ++i) order[at++] = i;
+    }
+    auto lo = order.begin() + static_cast<ptrdiff_t>(first);
+    auto hi = order.begin() + static_cast<ptrdiff_t>(at);
+    if (!std::is_sorted(lo, hi, by_order)) std::stable_sort(lo, hi, by_order);
+    r = group_end;
   }
   return order;
 }
@@ -219,7 +209,7 @@ Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<co
         static_cast<uint8_t>(e.device_type) > kMaxDeviceType) {
       return Status::InvalidArgument("cannot store an event with an undefined type or device type");
     }
-    if (i == 0 || e.session_id != prev_sid) {
+    if (i == 0 || !FastEqual(e.session_id, prev_sid)) {
       prev_sid = e.session_id;
       if (i > 0) sid_runs.PutVarint(i - run_start);
       run_start = i;

@@ -1,0 +1,95 @@
+// FlatIndex: an open-addressing hash index from a precomputed 64-bit key
+// hash to a 32-bit slot number, for maps whose values live elsewhere (a
+// slab). Callers resolve hash collisions by comparing the real key of each
+// candidate slot (Find takes a predicate), so distinct keys with equal
+// hashes are handled exactly.
+//
+// 12 bytes per entry at <= 50 % load. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ws {
+
+class FlatIndex {
+ public:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint32_t kDeleted = UINT32_MAX - 1;
+
+  FlatIndex() { Rehash(kInitialCapacity); }
+
+  // The slot of the entry with `hash` for which is_key(slot) is true, or kEmpty.
+  template <typename Pred>
+  uint32_t Find(uint64_t hash, Pred is_key) const {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Entry& e = entries_[i];
+      if (e.slot == kEmpty) return kEmpty;
+      if (e.slot != kDeleted && e.hash == hash && is_key(e.slot)) return e.slot;
+    }
+  }
+
+  // Requires: no entry for the same key is present.
+  void Insert(uint64_t hash, uint32_t slot) {
+    if ((used_ + 1) * 2 > entries_.size()) Rehash(size_ * 4 > entries_.size() ? entries_.size() * 2 : entries_.size());
+    size_t i = hash & mask_;
+    while (entries_[i].slot != kEmpty && entries_[i].slot != kDeleted) i = (i + 1) & mask_;
+    if (entries_[i].slot == kEmpty) ++used_;
+    entries_[i] = Entry{hash, slot};
+    ++size_;
+  }
+
+  // Removes the entry (hash, slot); no-op if absent.
+  void Erase(uint64_t hash, uint32_t slot) {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      Entry& e = entries_[i];
+      if (e.slot == kEmpty) return;
+      if (e.slot == slot && e.hash == hash) {
+        e.slot = kDeleted;
+        --size_;
+        return;
+      }
+    }
+  }
+
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (const Entry& e : entries_) {
+      if (e.slot != kEmpty && e.slot != kDeleted) fn(e.hash, e.slot);
+    }
+  }
+
+  void Clear() {
+    entries_.assign(kInitialCapacity, Entry{0, kEmpty});
+    mask_ = kInitialCapacity - 1;
+    used_ = 0;
+    size_ = 0;
+  }
+  size_t size() const { return size_; }
+  size_t bytes() const { return entries_.capacity() * sizeof(Entry); }
+
+ private:
+  static constexpr size_t kInitialCapacity = 1024;
+  struct Entry {
+    uint64_t hash;
+    uint32_t slot;
+  };
+
+  void Rehash(size_t capacity) {
+    std::vector<Entry> old = std::move(entries_);
+    entries_.assign(capacity, Entry{0, kEmpty});
+    mask_ = capacity - 1;
+    used_ = 0;
+    size_ = 0;
+    for (const Entry& e : old) {
+      if (e.slot != kEmpty && e.slot != kDeleted) Insert(e.hash, e.slot);
+    }
+  }
+
+  std::vector<Entry> entries_;
+  size_t mask_ = 0;
+  size_t used_ = 0;  // non-empty entries, deleted included
+  size_t size_ = 0;
+};
+
+}  // namespace ws
