@@ -122,7 +122,7 @@ void SessionAccumulator::Apply(const Event& e, const SessionConfig& config, Inte
 
   if (state_ == PlayerState::kPlaying) {
     const int64_t advance = reached - pos_ms_;
-    if (advance >= 0 && advance <= kCoverageMaxSpeed * capped + kCoverageSlackMs) AddInterval(pos_ms_, reached);
+    if (advance >= 0 && advance <= kCoverageMaxSpeed * capped + kCoverageSlackMs) intervals_.Add(pos_ms_, reached);
   }
 
   switch (e.type) {
@@ -167,36 +167,6 @@ void SessionAccumulator::Apply(const Event& e, const SessionConfig& config, Inte
   TakeAttributes(e, interner);
 }
 
-void SessionAccumulator::AddInterval(int64_t from_ms, int64_t to_ms) {
-  if (to_ms <= from_ms) return;
-  // Intervals are few (one per contiguous stretch watched): a linear merge.
-  auto it = std::lower_bound(intervals_.begin(), intervals_.end(), from_ms,
-                             [](const Interval& iv, int64_t v) { return iv.to_ms < v; });
-  Interval merged{from_ms, to_ms};
-  auto last = it;
-  while (last != intervals_.end() && last->from_ms <= to_ms) {
-    merged.from_ms = std::min(merged.from_ms, last->from_ms);
-    merged.to_ms = std::max(merged.to_ms, last->to_ms);
-    ++last;
-  }
-  if (it == last) {
-    intervals_.insert(it, merged);
-  } else {
-    *it = merged;
-    intervals_.erase(it + 1, last);
-  }
-}
-
-int64_t SessionAccumulator::CoverageMs(int64_t length_ms) const {
-  int64_t total = 0;
-  for (const Interval& iv : intervals_) {
-    int64_t a = std::max<int64_t>(iv.from_ms, 0);
-    int64_t b = length_ms > 0 ? std::min(iv.to_ms, length_ms) : iv.to_ms;
-    if (b > a) total += b - a;
-  }
-  return total;
-}
-
 SessionRecord SessionAccumulator::Finalize(std::string_view session_id, bool closed, const SessionConfig& config,
                                            const Interner& interner, const CatalogView* catalog) const {
   SessionRecord r;
@@ -236,9 +206,9 @@ SessionRecord SessionAccumulator::Finalize(std::string_view session_id, bool clo
   if (r.has_length()) {
     r.credits_start_ms = CreditsStartMs(content, r.content_length_ms, config.credits_default_fraction);
     r.watched_credits = r.max_position_ms >= r.credits_start_ms;
-    r.coverage_ms = CoverageMs(r.content_length_ms);
+    r.coverage_ms = intervals_.CoveredMs(r.content_length_ms);
   } else {
-    r.coverage_ms = CoverageMs(0);
+    r.coverage_ms = intervals_.CoveredMs(0);
   }
 
   if (country_[0] != 0) {

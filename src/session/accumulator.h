@@ -19,6 +19,7 @@
 #include "event/event.h"
 #include "session/config.h"
 #include "session/interner.h"
+#include "session/interval_set.h"
 #include "session/session.h"
 
 namespace ws {
@@ -48,17 +49,13 @@ class SessionAccumulator {
   int64_t last_position_field() const { return last_position_field_; }
   uint32_t user() const { return user_; }
   uint32_t content() const { return content_; }
-  size_t heap_bytes() const { return intervals_.capacity() * sizeof(Interval); }
+  // Heap bytes owned, with the allocator's per-chunk overhead.
+  size_t heap_bytes() const { return intervals_.heap_bytes() == 0 ? 0 : intervals_.heap_bytes() + kMallocOverhead; }
 
  private:
-  struct Interval {
-    int64_t from_ms;
-    int64_t to_ms;
-  };
+  static constexpr size_t kMallocOverhead = 16;
   void ApplyFirst(const Event& e, Interner* interner);
   void TakeAttributes(const Event& e, Interner* interner);
-  void AddInterval(int64_t from_ms, int64_t to_ms);
-  int64_t CoverageMs(int64_t length_ms) const;
 
   int64_t start_ms_ = 0;
   int64_t last_ts_ms_ = 0;
@@ -69,7 +66,7 @@ class SessionAccumulator {
   int64_t buffer_ms_ = 0;
   int64_t content_length_ms_ = kAbsent;
   int64_t last_position_field_ = kAbsent;
-  std::vector<Interval> intervals_;  // sorted, disjoint, non-adjacent
+  IntervalSet intervals_;
   int32_t event_count_ = 0;
   int32_t pauses_ = 0;
   int32_t rewinds_ = 0;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
-#include <cstring>
 
 #include <algorithm>
 #include <set>
@@ -125,7 +124,7 @@ void Ingestor::OnWarning(WarningReason reason, int64_t /*line*/) {
 }
 
 Ingestor::OpenSession* Ingestor::FindOpen(uint64_t hash, std::string_view sid) {
-  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id == sid; });
+  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id.Equals(sid); });
   return slot == FlatIndex::kEmpty ? nullptr : &open_slots_[slot];
 }
 
@@ -140,9 +139,9 @@ Ingestor::OpenSession& Ingestor::InsertOpen(uint64_t hash, std::string_view sid)
   }
   OpenSession& s = open_slots_[slot];
   s = OpenSession{};
-  s.session_id.assign(sid);
+  s.session_id.Assign(sid);
   s.slot = slot;
-  s.first_layer = seen_.current_layer();
+  s.first_layer = static_cast<uint32_t>(seen_.current_layer());
   open_index_.Insert(hash, slot);
   stats_.open_sessions = open_index_.size();
   stats_.peak_open_sessions = std::max(stats_.peak_open_sessions, stats_.open_sessions);
@@ -150,7 +149,7 @@ Ingestor::OpenSession& Ingestor::InsertOpen(uint64_t hash, std::string_view sid)
 }
 
 void Ingestor::EraseOpen(uint64_t hash, std::string_view sid) {
-  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id == sid; });
+  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id.Equals(sid); });
   if (slot == FlatIndex::kEmpty) return;
   open_index_.Erase(hash, slot);
   open_slots_[slot] = OpenSession{};
@@ -160,7 +159,7 @@ void Ingestor::EraseOpen(uint64_t hash, std::string_view sid) {
 
 void Ingestor::ApplyFast(OpenSession& s, const Event& e, uint64_t sid_hash, const Arrival& a) {
   s.acc.Apply(e, options_.config, &interner_);
-  std::memmove(&s.recent[1], &s.recent[0], sizeof(s.recent) - sizeof(s.recent[0]));
+  for (int i = kRecentHashes - 1; i > 0; --i) s.recent[i] = s.recent[i - 1];
   s.recent[0] = a.raw_hash;
   s.dirty = true;
   store_events_.push_back(e);
@@ -301,7 +300,8 @@ void Ingestor::ApplyArrivals() {
     if (first == last) continue;
     if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
     OpenSession& s = open_slots_[slot];
-    const uint64_t sid_hash = IdHash(s.session_id);
+    const std::string sid = s.session_id.str();
+    const uint64_t sid_hash = IdHash(sid);
     // Two events of the group with one id but different contents: only the
     // slow path's exact deduplication can choose between them.
     bool id_twice = false;
@@ -343,7 +343,7 @@ void Ingestor::ApplyArrivals() {
         }
         // Out of order with an earlier batch, or an id that may be known:
         // recompute the session from everything (slow path).
-        SlowSession& slow = MakeSlow(sid_hash, s.session_id);
+        SlowSession& slow = MakeSlow(sid_hash, sid);
         slow.first_day = DayOf(s.acc.start()).v;
         slow.last_day = DayOf(s.acc.last_ts()).v;
         slow.written_day = s.written_day;
@@ -354,7 +354,7 @@ void Ingestor::ApplyArrivals() {
         break;
       }
       if (id_twice || (!e.event_id.empty() && check_filter && seen_.MaybeContains(a.id_hash))) {
-        SlowSession& slow = MakeSlow(sid_hash, s.session_id);
+        SlowSession& slow = MakeSlow(sid_hash, sid);
         slow.written_day = s.written_day;
         slow.user_id = batch_arena_.Copy(interner_.Get(s.acc.user()));
         slow.content_id = batch_arena_.Copy(interner_.Get(s.acc.content()));
@@ -448,6 +448,13 @@ Status Ingestor::ResolveSlowSessions() {
 Status Ingestor::Flush(bool close_all) {
   ApplyArrivals();
   WS_RETURN_IF_ERROR(ResolveSlowSessions());
+  if (open_index_.size() > stats_.measured_open_sessions) {
+    stats_.measured_open_sessions = open_index_.size();
+    stats_.measured_open_bytes = OpenSessionBytes();
+    stats_.measured_filter_bytes = seen_.bytes();
+    stats_.measured_filter_ids = seen_.keys();
+    stats_.measured_interner_bytes = interner_.bytes();
+  }
   if (batch_max_ts_ > state_.watermark.v) state_.watermark = EpochMillis{batch_max_ts_};
   const int64_t watermark = state_.watermark.v;
 
@@ -461,15 +468,17 @@ Status Ingestor::Flush(bool close_all) {
 
   uint64_t oldest_layer = seen_.current_layer();
   std::vector<std::pair<uint64_t, std::string>> to_close;
-  open_index_.ForEach([&](uint64_t hash, uint32_t slot) {
+  open_index_.ForEach([&](uint32_t slot) {
     OpenSession& s = open_slots_[slot];
     const SessionAccumulator& acc = s.acc;
     bool closing = close_all || watermark - acc.last_ts().v >= CloseAfterMs(acc.last_type());
-    if (!closing) oldest_layer = std::min(oldest_layer, s.first_layer);
+    if (!closing) oldest_layer = std::min<uint64_t>(oldest_layer, s.first_layer);
     if (!closing && !s.dirty) return;
-    SessionRecord r = acc.Finalize(s.session_id, closing, options_.config, interner_, catalog_);
+    const std::string sid = s.session_id.str();
+    const uint64_t hash = IdHash(sid);
+    SessionRecord r = acc.Finalize(sid, closing, options_.config, interner_, catalog_);
     if (s.written_day != INT32_MIN && s.written_day != r.date_key.v) {
-      changes[s.written_day].deletes.insert(s.session_id);
+      changes[s.written_day].deletes.insert(r.session_id);
     }
     s.written_day = r.date_key.v;
     s.dirty = false;
@@ -483,7 +492,7 @@ Status Ingestor::Flush(bool close_all) {
       d.status = r.status;
       d.ends_with_stop = EndsWithStop(r.last_type);
       directory_[hash] = d;
-      to_close.emplace_back(hash, s.session_id);
+      to_close.emplace_back(hash, sid);
       ++stats_.sessions_closed;
     }
     changes[r.date_key.v].upserts.push_back(std::move(r));
@@ -567,11 +576,10 @@ Status Ingestor::Flush(bool close_all) {
 size_t Ingestor::OpenSessionBytes() const {
   size_t n = open_slots_.size() * sizeof(OpenSession);
   for (const OpenSession& s : open_slots_) {
-    if (s.session_id.capacity() > 15) n += s.session_id.capacity() + 1;
+    n += s.session_id.heap_bytes();
     n += s.acc.heap_bytes();
   }
   n += open_index_.bytes() + free_slots_.capacity() * sizeof(uint32_t);
-  n += seen_.bytes();
   return n;
 }
 

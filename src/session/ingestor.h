@@ -33,6 +33,7 @@
 #include "catalog/catalog.h"
 #include "event/parser.h"
 #include "session/accumulator.h"
+#include "session/compact_id.h"
 #include "session/config.h"
 #include "session/flat_index.h"
 #include "session/interner.h"
@@ -54,6 +55,13 @@ struct IngestStats {
   uint64_t commits = 0;
   size_t open_sessions = 0;
   size_t peak_open_sessions = 0;
+  // Memory for open sessions, measured at each commit before closing (when
+  // the most sessions are open): at the commit with the most open sessions.
+  size_t measured_open_sessions = 0;
+  size_t measured_open_bytes = 0;      // OpenSessionBytes()
+  size_t measured_filter_bytes = 0;    // the SeenFilter of event ids
+  size_t measured_filter_ids = 0;      // event ids it holds
+  size_t measured_interner_bytes = 0;  // shared interned strings (users, content, devices...)
 };
 
 class Ingestor : public EventSink {
@@ -82,19 +90,20 @@ class Ingestor : public EventSink {
   Status Flush(bool close_all);
 
   const IngestStats& stats() const { return stats_; }
-  // Bytes held for open sessions: accumulators, index, ids, filter, interner.
+  // Bytes held for open sessions: their state, ids and index (not the
+  // shared event-id filter or interned strings, reported apart).
   size_t OpenSessionBytes() const;
 
  private:
   // Hashes of the raw text of the last events applied, newest first: an
   // exact resend of one of them is a duplicate without the slow path.
-  static constexpr int kRecentHashes = 4;
+  static constexpr int kRecentHashes = 1;
 
   struct OpenSession {
-    std::string session_id;
+    CompactId session_id;
     SessionAccumulator acc;
     uint64_t recent[kRecentHashes] = {};
-    uint64_t first_layer = 0;          // oldest SeenFilter layer it uses
+    uint32_t first_layer = 0;          // oldest SeenFilter layer it uses
     uint32_t slot = 0;                 // its index in open_slots_
     bool ids_in_filter = false;  // its ids may be in the SeenFilter
     int32_t written_day = INT32_MIN;   // day its record is stored under

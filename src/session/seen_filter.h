@@ -17,7 +17,7 @@ namespace ws {
 
 class SeenFilter {
  public:
-  static constexpr uint64_t kFirstLayerCapacity = 1 << 20;
+  static constexpr uint64_t kFirstLayerCapacity = 1 << 16;
   static constexpr uint64_t kBitsPerKey = 10;
   static constexpr int kProbes = 7;
 
@@ -51,6 +51,13 @@ class SeenFilter {
       layers_.pop_front();
       ++first_index_;
     }
+  }
+
+  // Keys held by the layers not yet dropped.
+  uint64_t keys() const {
+    uint64_t n = 0;
+    for (const Layer& l : layers_) n += l.count;
+    return n;
   }
 
   size_t bytes() const {
