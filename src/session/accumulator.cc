@@ -14,6 +14,11 @@ int64_t CreditsStartMs(const ContentInfo* content, int64_t length_ms, double fra
   return static_cast<int64_t>(std::llround(static_cast<double>(length_ms) * fraction));
 }
 
+uint32_t SaturatingAdd(uint32_t a, int64_t b) {
+  int64_t sum = static_cast<int64_t>(a) + b;
+  return sum > static_cast<int64_t>(UINT32_MAX) ? UINT32_MAX : static_cast<uint32_t>(sum);
+}
+
 }  // namespace
 
 uint64_t IdHash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
@@ -45,7 +50,7 @@ int CompareEventFull(const Event& a, const Event& b) {
 
 void SessionAccumulator::TakeAttributes(const Event& e, Interner* interner) {
   if (content_length_ms_ == kAbsent && e.content_length_ms != kAbsent) content_length_ms_ = e.content_length_ms;
-  if (e.quality_height > max_quality_) max_quality_ = e.quality_height;
+  if (e.quality_height > max_quality_) max_quality_ = static_cast<int16_t>(std::min<int32_t>(e.quality_height, INT16_MAX));
   if (device_id_ == 0 && !e.device_id.empty()) device_id_ = interner->Intern(e.device_id);
   if (device_type_ == DeviceType::kUnknown) device_type_ = e.device_type;
   if (platform_ == 0 && !e.platform.empty()) platform_ = interner->Intern(e.platform);
@@ -104,10 +109,10 @@ void SessionAccumulator::Apply(const Event& e, const SessionConfig& config, Inte
   const int64_t capped = std::min(gap, config.heartbeat_gap_cap_ms);
   switch (state_) {
     case PlayerState::kPlaying:
-      watch_ms_ += capped;
+      watch_ms_ = SaturatingAdd(watch_ms_, capped);
       break;
     case PlayerState::kBuffering:
-      buffer_ms_ += capped;
+      buffer_ms_ = SaturatingAdd(buffer_ms_, capped);
       break;
     case PlayerState::kPaused:
       pause_ms_ += gap;

@@ -61,18 +61,19 @@ class SessionAccumulator {
   int64_t last_ts_ms_ = 0;
   int64_t pos_ms_ = 0;
   int64_t max_pos_ms_ = 0;
-  int64_t watch_ms_ = 0;
   int64_t pause_ms_ = 0;
-  int64_t buffer_ms_ = 0;
   int64_t content_length_ms_ = kAbsent;
   int64_t last_position_field_ = kAbsent;
   IntervalSet intervals_;
+  // Watch and buffer time are bounded by the session's duration, so 32 bits
+  // of milliseconds (49.7 days) suffice; additions saturate.
+  uint32_t watch_ms_ = 0;
+  uint32_t buffer_ms_ = 0;
   int32_t event_count_ = 0;
   int32_t pauses_ = 0;
   int32_t rewinds_ = 0;
   int32_t forwards_ = 0;
   int32_t buffers_ = 0;
-  int32_t max_quality_ = 0;
   uint32_t user_ = 0;
   uint32_t content_ = 0;
   uint32_t device_id_ = 0;
@@ -80,14 +81,16 @@ class SessionAccumulator {
   uint32_t app_version_ = 0;
   uint32_t tz_ = 0;
   int16_t ts_offset_minutes_ = 0;
+  int16_t max_quality_ = 0;
   char country_[2] = {0, 0};
   PlayerState state_ = PlayerState::kPlaying;
   EventType last_type_ = EventType::kStart;
   DeviceType device_type_ = DeviceType::kUnknown;
-  bool has_ts_offset_ = false;
-  bool seen_start_ = false;
-  bool autoplay_ = false;
-  bool complete_seen_ = false;
+  // Flags as bit-fields: the state is kept for every open session.
+  bool has_ts_offset_ : 1 = false;
+  bool seen_start_ : 1 = false;
+  bool autoplay_ : 1 = false;
+  bool complete_seen_ : 1 = false;
 };
 
 // Hash of (session, event id) given the session id's hash: the key of the

@@ -1,7 +1,6 @@
-// CompactId: an owned session id in 32 bytes with no heap allocation for
-// the ids players send. A canonical lower-case UUID is kept as its 16 raw
-// bytes; any other id of up to 16 bytes inline; longer ids on the heap.
-// Move-only.
+// CompactId: an owned session id in 24 bytes with no heap allocation for
+// the ids players send: a canonical lower-case UUID is kept as its 16 raw
+// bytes, any other id in a small heap block. Move-only.
 #pragma once
 
 #include <cstdint>
@@ -15,55 +14,43 @@ namespace ws {
 class CompactId {
  public:
   static constexpr size_t kUuidTextSize = 36;
-  static constexpr size_t kInlineCapacity = 16;
 
   CompactId() = default;
   explicit CompactId(std::string_view s) { Assign(s); }
 
   void Assign(std::string_view s) {
     heap_.reset();
-    len_ = static_cast<uint32_t>(s.size());
-    if (s.size() == kUuidTextSize && ParseUuid(s, buf_)) {
-      tag_ = Tag::kUuid;
-    } else if (s.size() <= kInlineCapacity) {
-      std::memcpy(buf_, s.data(), s.size());
-      tag_ = Tag::kInline;
-    } else {
-      heap_ = std::make_unique_for_overwrite<char[]>(s.size());
-      std::memcpy(heap_.get(), s.data(), s.size());
-      tag_ = Tag::kHeap;
-    }
+    if (s.size() == kUuidTextSize && ParseUuid(s, raw_)) return;
+    // Any other id: a heap block holding its length then its bytes.
+    uint32_t n = static_cast<uint32_t>(s.size());
+    heap_ = std::make_unique_for_overwrite<char[]>(sizeof n + s.size());
+    std::memcpy(heap_.get(), &n, sizeof n);
+    std::memcpy(heap_.get() + sizeof n, s.data(), s.size());
   }
 
-  bool empty() const { return tag_ == Tag::kEmpty; }
-
   bool Equals(std::string_view s) const {
-    if (tag_ == Tag::kUuid) {
-      uint8_t raw[16];
-      return s.size() == kUuidTextSize && ParseUuid(s, raw) && std::memcmp(raw, buf_, sizeof raw) == 0;
-    }
-    return view() == s;
+    if (heap_) return view() == s;
+    uint8_t raw[16];
+    return s.size() == kUuidTextSize && ParseUuid(s, raw) && std::memcmp(raw, raw_, sizeof raw) == 0;
   }
 
   std::string str() const {
-    if (tag_ != Tag::kUuid) return std::string(view());
+    if (heap_) return std::string(view());
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(kUuidTextSize);
     for (int i = 0; i < 16; ++i) {
       if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-      out.push_back(kHex[buf_[i] >> 4]);
-      out.push_back(kHex[buf_[i] & 0xf]);
+      out.push_back(kHex[raw_[i] >> 4]);
+      out.push_back(kHex[raw_[i] & 0xf]);
     }
     return out;
   }
 
-  // Heap bytes owned (0 unless the id is long and not a UUID).
-  size_t heap_bytes() const { return tag_ == Tag::kHeap ? len_ : 0; }
+  // Heap bytes owned (0 for a UUID).
+  size_t heap_bytes() const { return heap_ ? sizeof(uint32_t) + view().size() : 0; }
 
  private:
-  enum class Tag : uint8_t { kEmpty, kUuid, kInline, kHeap };
-
   static int Hex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -84,15 +71,13 @@ class CompactId {
     return j == 16;
   }
   std::string_view view() const {
-    if (tag_ == Tag::kHeap) return {heap_.get(), len_};
-    if (tag_ == Tag::kInline) return {reinterpret_cast<const char*>(buf_), len_};
-    return {};
+    uint32_t n;
+    std::memcpy(&n, heap_.get(), sizeof n);
+    return {heap_.get() + sizeof n, n};
   }
 
-  uint8_t buf_[kInlineCapacity] = {};
-  std::unique_ptr<char[]> heap_;
-  uint32_t len_ = 0;
-  Tag tag_ = Tag::kEmpty;
+  uint8_t raw_[16] = {};          // the UUID's bytes when heap_ is null
+  std::unique_ptr<char[]> heap_;  // any other id: [u32 length][bytes]
 };
 
 }  // namespace ws

@@ -4,7 +4,7 @@
 // candidate by comparing the real key (Find takes a predicate), so distinct
 // keys with equal hashes or tags are handled exactly.
 //
-// 8 bytes per entry at <= 50 % load. Not thread-safe.
+// 8 bytes per entry at <= 75 % load (linear probing). Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +31,11 @@ class FlatIndex {
 
   // Requires: no entry for the same key is present.
   void Insert(uint64_t hash, uint32_t slot) {
-    if ((used_ + 1) * 2 > entries_.size()) Rehash(size_ * 4 > entries_.size() ? entries_.size() * 2 : entries_.size());
+    // Grow when live + deleted entries would pass 3/4 of the table; rehash in
+    // place when most of them are deleted.
+    if ((used_ + 1) * kLoadDen > entries_.size() * kLoadNum) {
+      Rehash((size_ + 1) * 2 * kLoadDen > entries_.size() * kLoadNum ? entries_.size() * 2 : entries_.size());
+    }
     size_t i = Tag(hash) & mask_;
     while (entries_[i].slot != kEmpty && entries_[i].slot != kDeleted) i = (i + 1) & mask_;
     if (entries_[i].slot == kEmpty) ++used_;
@@ -71,6 +75,8 @@ class FlatIndex {
 
  private:
   static constexpr size_t kInitialCapacity = 1024;
+  static constexpr size_t kLoadNum = 3;  // maximum load 3/4
+  static constexpr size_t kLoadDen = 4;
   struct Entry {
     uint32_t tag;  // low 32 bits of the key hash; the probe start uses the same bits
     uint32_t slot;

@@ -123,12 +123,11 @@ void Ingestor::OnWarning(WarningReason reason, int64_t /*line*/) {
   ++state_.warnings_by_reason[code];
 }
 
-Ingestor::OpenSession* Ingestor::FindOpen(uint64_t hash, std::string_view sid) {
-  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id.Equals(sid); });
-  return slot == FlatIndex::kEmpty ? nullptr : &open_slots_[slot];
+uint32_t Ingestor::FindOpenSlot(uint64_t hash, std::string_view sid) const {
+  return open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].live && open_slots_[i].session_id.Equals(sid); });
 }
 
-Ingestor::OpenSession& Ingestor::InsertOpen(uint64_t hash, std::string_view sid) {
+uint32_t Ingestor::InsertOpen(uint64_t hash, std::string_view sid) {
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -140,16 +139,16 @@ Ingestor::OpenSession& Ingestor::InsertOpen(uint64_t hash, std::string_view sid)
   OpenSession& s = open_slots_[slot];
   s = OpenSession{};
   s.session_id.Assign(sid);
-  s.slot = slot;
+  s.live = true;
   s.first_layer = static_cast<uint32_t>(seen_.current_layer());
   open_index_.Insert(hash, slot);
   stats_.open_sessions = open_index_.size();
   stats_.peak_open_sessions = std::max(stats_.peak_open_sessions, stats_.open_sessions);
-  return s;
+  return slot;
 }
 
 void Ingestor::EraseOpen(uint64_t hash, std::string_view sid) {
-  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].session_id.Equals(sid); });
+  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].live && open_slots_[i].session_id.Equals(sid); });
   if (slot == FlatIndex::kEmpty) return;
   open_index_.Erase(hash, slot);
   open_slots_[slot] = OpenSession{};
@@ -157,14 +156,14 @@ void Ingestor::EraseOpen(uint64_t hash, std::string_view sid) {
   stats_.open_sessions = open_index_.size();
 }
 
-void Ingestor::ApplyFast(OpenSession& s, const Event& e, uint64_t sid_hash, const Arrival& a) {
+void Ingestor::ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t sid_hash, const Arrival& a) {
   s.acc.Apply(e, options_.config, &interner_);
   for (int i = kRecentHashes - 1; i > 0; --i) s.recent[i] = s.recent[i - 1];
   s.recent[0] = a.raw_hash;
   s.dirty = true;
   store_events_.push_back(e);
   store_hashes_.push_back(sid_hash);
-  store_slots_.push_back(s.slot);
+  store_slots_.push_back(slot);
   store_id_hashes_.push_back(a.id_hash);
   ++stats_.stored;
 }
@@ -205,7 +204,9 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
     return;
   }
   // 2. An open session in memory.
-  if (OpenSession* s = FindOpen(sid_hash, e.session_id)) {
+  uint32_t found_slot = FindOpenSlot(sid_hash, e.session_id);
+  if (found_slot != FlatIndex::kEmpty) {
+    OpenSession* s = &open_slots_[found_slot];
     std::string_view user = interner_.Get(s->acc.user());
     std::string_view content = interner_.Get(s->acc.content());
     if (e.user_id != user || e.content_id != content) {
@@ -217,7 +218,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
       return;
     }
     batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
-    Arrive(s->slot, e, raw);
+    Arrive(found_slot, e, raw);
     return;
   }
   // 3. A session closed earlier, or left open by an earlier process.
@@ -268,9 +269,9 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
     return;
   }
   batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
-  OpenSession& s = InsertOpen(sid_hash, e.session_id);
-  s.acc.SetIds(interner_.Intern(e.user_id), interner_.Intern(e.content_id));
-  Arrive(s.slot, e, raw);
+  const uint32_t slot = InsertOpen(sid_hash, e.session_id);
+  open_slots_[slot].acc.SetIds(interner_.Intern(e.user_id), interner_.Intern(e.content_id));
+  Arrive(slot, e, raw);
 }
 
 void Ingestor::Arrive(uint32_t slot, const Event& e, std::string_view raw) {
@@ -338,7 +339,7 @@ void Ingestor::ApplyArrivals() {
             continue;
           }
         } else if (!id_twice && (e.event_id.empty() || !check_filter || !seen_.MaybeContains(a.id_hash))) {
-          ApplyFast(s, e, sid_hash, a);
+          ApplyFast(s, slot, e, sid_hash, a);
           continue;
         }
         // Out of order with an earlier batch, or an id that may be known:
@@ -362,7 +363,7 @@ void Ingestor::ApplyArrivals() {
         EraseOpen(sid_hash, slow.session_id);
         break;
       }
-      ApplyFast(s, e, sid_hash, a);
+      ApplyFast(s, slot, e, sid_hash, a);
     }
   }
   arrivals_.clear();
@@ -411,7 +412,8 @@ Status Ingestor::ResolveSlowSessions() {
       int c = CompareEventFull(a.e, b.e);
       return c != 0 ? c < 0 : a.origin < b.origin;
     });
-    OpenSession& o = InsertOpen(s.hash, s.session_id);
+    const uint32_t o_slot = InsertOpen(s.hash, s.session_id);
+    OpenSession& o = open_slots_[o_slot];
     o.written_day = s.written_day;
     o.dirty = true;
     std::unordered_set<std::string_view> seen_ids;
@@ -426,7 +428,7 @@ Status Ingestor::ResolveSlowSessions() {
         if (t.origin == 2) {
           store_events_.push_back(t.e);
           store_hashes_.push_back(s.hash);
-          store_slots_.push_back(o.slot);
+          store_slots_.push_back(o_slot);
           store_id_hashes_.push_back(t.e.event_id.empty() ? 0 : EventIdHash(s.hash, t.e.event_id));
           ++stats_.stored;
         }
@@ -437,7 +439,7 @@ Status Ingestor::ResolveSlowSessions() {
     }
     for (const Event* e : kept) {
       o.acc.Apply(*e, options_.config, &interner_);
-      if (!e->event_id.empty()) resolved_ids_.emplace_back(o.slot, EventIdHash(s.hash, e->event_id));
+      if (!e->event_id.empty()) resolved_ids_.emplace_back(o_slot, EventIdHash(s.hash, e->event_id));
     }
   }
   slow_.clear();
@@ -503,13 +505,13 @@ Status Ingestor::Flush(bool close_all) {
   // batch can tell a new id from a resent one without reading the store.
   for (size_t i = 0; i < store_events_.size(); ++i) {
     OpenSession& o = open_slots_[store_slots_[i]];
-    if (o.session_id.empty()) continue;
+    if (!o.live) continue;
     o.ids_in_filter = true;
     if (!store_events_[i].event_id.empty()) seen_.Insert(store_id_hashes_[i]);
   }
   for (const auto& [slot, id_hash] : resolved_ids_) {
     OpenSession& o = open_slots_[slot];
-    if (o.session_id.empty()) continue;
+    if (!o.live) continue;
     o.ids_in_filter = true;
     seen_.Insert(id_hash);
   }

@@ -104,10 +104,10 @@ class Ingestor : public EventSink {
     SessionAccumulator acc;
     uint64_t recent[kRecentHashes] = {};
     uint32_t first_layer = 0;          // oldest SeenFilter layer it uses
-    uint32_t slot = 0;                 // its index in open_slots_
-    bool ids_in_filter = false;  // its ids may be in the SeenFilter
     int32_t written_day = INT32_MIN;   // day its record is stored under
+    bool ids_in_filter = false;        // its ids may be in the SeenFilter
     bool dirty = false;                // changed since last written
+    bool live = false;                 // the slot holds a session (not free)
   };
   // Where a session not in memory stands (SPEC 2.7 closing and lateness).
   struct DirEntry {
@@ -136,9 +136,11 @@ class Ingestor : public EventSink {
   void Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line);
   bool IsTooLate(int64_t end_ms, bool ends_with_stop) const;
   int64_t CloseAfterMs(EventType last_type) const;
-  OpenSession* FindOpen(uint64_t hash, std::string_view sid);
+  // The open_slots_ index of the open session `sid`, or FlatIndex::kEmpty.
+  uint32_t FindOpenSlot(uint64_t hash, std::string_view sid) const;
   void EraseOpen(uint64_t hash, std::string_view sid);
-  OpenSession& InsertOpen(uint64_t hash, std::string_view sid);
+  // Creates the open session `sid` (not present) and returns its slot.
+  uint32_t InsertOpen(uint64_t hash, std::string_view sid);
   // An accepted event of an open session, applied at Flush.
   struct Arrival {
     Event e;
@@ -148,7 +150,7 @@ class Ingestor : public EventSink {
   };
   void Arrive(uint32_t slot, const Event& e, std::string_view raw);
   void ApplyArrivals();
-  void ApplyFast(OpenSession& s, const Event& e, uint64_t sid_hash, const Arrival& a);
+  void ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t sid_hash, const Arrival& a);
   SlowSession* FindSlow(uint64_t hash, std::string_view sid);
   SlowSession& MakeSlow(uint64_t hash, std::string_view sid);
   Status ResolveSlowSessions();
