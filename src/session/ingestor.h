@@ -68,7 +68,7 @@ class Ingestor : public EventSink {
  public:
   struct Options {
     SessionConfig config;
-    size_t batch_events = 2'000'000;  // Flush after this many buffered events
+    size_t batch_events = 1'000'000;  // Flush after this many buffered events
   };
 
   // Loads the session directory (recent sessions, for late events and
