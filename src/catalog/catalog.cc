@@ -482,6 +482,12 @@ std::optional<ContentAt> Catalog::FindContentAt(std::string_view content_id, Epo
   return ContentAt{c, FindTitleAt(c->title_id, t)};
 }
 
+const std::vector<std::string>* Catalog::GenresAt(std::string_view content_id, EpochMillis t) const {
+  std::optional<ContentAt> at = FindContentAt(content_id, t);
+  if (!at) return nullptr;
+  return at->title != nullptr ? &at->title->info.genres : &at->content->genres;
+}
+
 std::vector<const TitleVersion*> Catalog::TitleHistory(std::string_view title_id) const {
   std::vector<const TitleVersion*> out;
   auto it = state_->titles.find(title_id);

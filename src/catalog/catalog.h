@@ -71,6 +71,16 @@ class CatalogView {
   virtual const ContentInfo* FindContent(std::string_view content_id) const = 0;
   virtual const TitleInfo* FindTitle(std::string_view title_id) const = 0;
   virtual const UserInfo* FindUser(std::string_view user_id) const = 0;
+
+  // The genres of the content's title as of instant `t` (the SCD2 version
+  // valid then; see docs/data-model.md for which reports use it). The
+  // default, for views without history, is the current version. nullptr
+  // when the content is unknown.
+  virtual const std::vector<std::string>* GenresAt(std::string_view content_id, EpochMillis t) const {
+    (void)t;
+    const ContentInfo* c = FindContent(content_id);
+    return c == nullptr ? nullptr : &c->genres;
+  }
 };
 
 // ---------------------------------------------------------------------------
@@ -205,6 +215,7 @@ class Catalog : public CatalogView {
   const ContentInfo* FindContent(std::string_view content_id) const override;
   const TitleInfo* FindTitle(std::string_view title_id) const override;
   const UserInfo* FindUser(std::string_view user_id) const override;
+  const std::vector<std::string>* GenresAt(std::string_view content_id, EpochMillis t) const override;
 
   // The version valid at `t`: valid_from <= t < valid_to. An instant before
   // the first version (history older than the first load) gets the first

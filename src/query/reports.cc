@@ -255,7 +255,11 @@ Status ScanSessions(const QueryContext& ctx, const SessionFilter& f,
         const ContentInfo* c = ctx.catalog ? ctx.catalog->FindContent(r.content_id) : nullptr;
         if (c == nullptr) continue;
         if (!f.content_type.empty() && c->kind != f.content_type) continue;
-        if (!f.genre.empty() && std::find(c->genres.begin(), c->genres.end(), f.genre) == c->genres.end()) continue;
+        if (!f.genre.empty()) {
+          // A session counts under the genres its title had when watched.
+          const std::vector<std::string>* genres = ctx.catalog->GenresAt(r.content_id, r.start);
+          if (genres == nullptr || std::find(genres->begin(), genres->end(), f.genre) == genres->end()) continue;
+        }
         if (!f.title.empty() && c->title_id != f.title && c->title != f.title) continue;
       }
       fn(r);
