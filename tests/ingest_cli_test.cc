@@ -157,3 +157,37 @@ TEST(IngestCli, FirstReportsInThreeFormats) {
 
 }  // namespace
 }  // namespace ws::testing
+
+namespace ws::testing {
+namespace {
+
+TEST(LegacySessions, ImportedBesideEventSessionsAndIdempotent) {
+  TempDir tmp;
+  WriteFile(tmp / "catalog.json",
+            R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Drama"],"duration_seconds":6000}])");
+  WriteFile(tmp / "viewing_sessions.csv",
+            "session_id,user_id,content_id,watch_date,watch_duration_minutes,completion_percentage,device_type,"
+            "quality_level\n"
+            "L-1,u1,m-1,2026-09-30,50,50.0,tv,HD\n"
+            "L-2,u2,m-1,2026-09-30,95,98.5,mobile,4K\n"
+            "L-3,u2,m-1,not-a-date,10,5,mobile,SD\n");
+  std::string data = tmp / "d";
+  CommandResult r = RunCommand(Binary() + " --data " + data + " catalog load " + (tmp / "catalog.json") + " " +
+                               (tmp / "viewing_sessions.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("viewing_sessions.csv:4"), std::string::npos) << r.out;  // the bad row, by line
+  WriteFile(tmp / "e.ndjson", Ev("S-ev", "u1", "start", "2026-09-30T20:00:00Z", 0));
+  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " ingest --quiet --close-all " + (tmp / "e.ndjson")).exit_code, 0);
+  CommandResult s = RunStdout(Binary() + " --data " + data + " export sessions");
+  EXPECT_EQ(CountLines(s.out), 3u) << s.out;
+  EXPECT_NE(s.out.find("\"session_id\":\"L-2\""), std::string::npos);
+  EXPECT_NE(s.out.find("\"origin\":\"legacy\""), std::string::npos);
+  EXPECT_NE(s.out.find("\"completion_status\":\"completed\""), std::string::npos) << s.out;  // L-2 at 98.5 %
+  EXPECT_NE(s.out.find("\"watch_time_seconds\":3000"), std::string::npos) << s.out;         // L-1: 50 min
+  // Loading the same file again changes nothing.
+  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " catalog load " + (tmp / "viewing_sessions.csv")).exit_code, 0);
+  EXPECT_EQ(RunStdout(Binary() + " --data " + data + " export sessions").out, s.out);
+}
+
+}  // namespace
+}  // namespace ws::testing
