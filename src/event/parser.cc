@@ -7,17 +7,24 @@
 // has been read, so that canonical field names win over their aliases
 // whatever the order of the fields. Accepted events' strings are copied into
 // the parser's StringArena; nothing else is allocated per accepted event.
+// Repeated ids and names (session, user, content, device, platform,
+// app_version, tz) go through small per-field caches, so that an event
+// usually shares one arena copy, pointer and all, with earlier events of the
+// same value: downstream equality tests on them then read no bytes.
 
 #include "event/parser.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <utility>
 #include <vector>
+
+#include "util/fast_equal.h"
 
 namespace ws {
 namespace {
@@ -324,6 +331,60 @@ struct Span {
   size_t end;
 };
 
+// Bits of the slot index of each field's ArenaStringCache (EventParser::Impl).
+constexpr int kIdCacheBits = 12;    // session, user, content and device ids
+constexpr int kSmallCacheBits = 6;  // platform, app_version, tz: few distinct values
+
+// Mixes a string's length and first and last eight bytes (fewer for short
+// strings) into 64 bits: enough to tell ids apart, and a fixed cost.
+uint64_t QuickHash(std::string_view s) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  constexpr int kHalf = 32;
+  const char* p = s.data();
+  const size_t n = s.size();
+  uint64_t a;
+  uint64_t b;
+  if (n >= sizeof(uint64_t)) {
+    a = fast_equal_detail::Load64(p);
+    b = fast_equal_detail::Load64(p + n - sizeof(uint64_t));
+  } else if (n >= sizeof(uint32_t)) {
+    a = fast_equal_detail::Load32(p);
+    b = fast_equal_detail::Load32(p + n - sizeof(uint32_t));
+  } else {
+    a = 0;
+    for (size_t i = 0; i < n; ++i) a = (a << 8) | static_cast<unsigned char>(p[i]);
+    b = 0;
+  }
+  uint64_t h = (a ^ n) * kMul;
+  h ^= h >> kHalf;
+  h = (h ^ b) * kMul;
+  return h ^ (h >> kHalf);
+}
+
+// A direct-mapped cache from string bytes to an earlier arena copy of the
+// same bytes. Copy(s) returns a view with s's bytes that stays valid until
+// the arena is cleared; equal strings copied while their slot holds them come back as
+// the same pointer, so later equality tests (FastEqual) stop at `p == q`
+// without reading the bytes, and the arena holds one copy. A collision only
+// costs a fresh copy. Clear() must run whenever the arena is cleared.
+class ArenaStringCache {
+ public:
+  explicit ArenaStringCache(int bits) : slots_(size_t{1} << bits), shift_(64 - bits) {}
+
+  std::string_view Copy(std::string_view s, StringArena* arena) {
+    if (s.empty()) return {};
+    std::string_view& slot = slots_[QuickHash(s) >> shift_];
+    if (!FastEqual(slot, s)) slot = arena->Copy(s);
+    return slot;
+  }
+
+  void Clear() { std::fill(slots_.begin(), slots_.end(), std::string_view()); }
+
+ private:
+  std::vector<std::string_view> slots_;
+  int shift_;
+};
+
 }  // namespace
 
 struct EventParser::Impl {
@@ -333,6 +394,15 @@ struct EventParser::Impl {
   od::parser parser;
   std::unique_ptr<simdjson::dom::parser> dom;  // only to classify non-object input
   StringArena arena;
+  // Arena copies of recent values, per field (ArenaStringCache; cleared
+  // with the arena).
+  ArenaStringCache session_ids{kIdCacheBits};
+  ArenaStringCache user_ids{kIdCacheBits};
+  ArenaStringCache content_ids{kIdCacheBits};
+  ArenaStringCache device_ids{kIdCacheBits};
+  ArenaStringCache platforms{kSmallCacheBits};
+  ArenaStringCache app_versions{kSmallCacheBits};
+  ArenaStringCache tzs{kSmallCacheBits};
   std::unique_ptr<char[]> pad;  // one object's text followed by SIMDJSON_PADDING zero bytes
   size_t pad_capacity = 0;
   std::vector<Span> spans;   // array element positions, reused
@@ -360,8 +430,19 @@ struct EventParser::Impl {
   bool RequiredId(Key key, Key alias, std::string_view raw, int64_t line, std::string_view* out);
   void Warn(WarningReason reason, int64_t line) { sink->OnWarning(reason, line); }
   void ReadOptionals(Event* e, int64_t line);
-  std::string_view OptionalString(Key key, int64_t line);
+  // The field's string copied into the arena (through `cache` when given),
+  // or empty with a warning when it is not a usable string.
+  std::string_view OptionalString(Key key, int64_t line, ArenaStringCache* cache = nullptr);
+  void ClearArena();
 };
+
+void EventParser::Impl::ClearArena() {
+  arena.Clear();
+  for (ArenaStringCache* c :
+       {&session_ids, &user_ids, &content_ids, &device_ids, &platforms, &app_versions, &tzs}) {
+    c->Clear();
+  }
+}
 
 void EventParser::Impl::Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line) {
   if (reason != RejectReason::kNotJson && reason != RejectReason::kNotObject) {
@@ -801,21 +882,21 @@ void EventParser::Impl::BuildEvent(std::string_view raw, int64_t line) {
     }
   }
 
-  e.session_id = arena.Copy(session_id);
-  e.user_id = arena.Copy(user_id);
-  e.content_id = arena.Copy(content_id);
+  e.session_id = session_ids.Copy(session_id, &arena);
+  e.user_id = user_ids.Copy(user_id, &arena);
+  e.content_id = content_ids.Copy(content_id, &arena);
   ReadOptionals(&e, line);
   sink->OnEvent(e, raw, line);
 }
 
-std::string_view EventParser::Impl::OptionalString(Key key, int64_t line) {
+std::string_view EventParser::Impl::OptionalString(Key key, int64_t line, ArenaStringCache* cache) {
   if (!Has(key)) return {};
   const FieldValue& f = fields[key];
   if (f.type != od::json_type::string || !(f.str.size() <= kMaxIdCodePoints || IdLengthOk(f.str))) {
     Warn(key == kKeyEventId ? WarningReason::kBadEventId : WarningReason::kBadOptionalString, line);
     return {};
   }
-  return arena.Copy(f.str);
+  return cache != nullptr ? cache->Copy(f.str, &arena) : arena.Copy(f.str);
 }
 
 namespace {
@@ -886,9 +967,9 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
       }
     }
   }
-  e->device_id = OptionalString(kKeyDeviceId, line);
-  e->platform = OptionalString(kKeyPlatform, line);
-  e->app_version = OptionalString(kKeyAppVersion, line);
+  e->device_id = OptionalString(kKeyDeviceId, line, &device_ids);
+  e->platform = OptionalString(kKeyPlatform, line, &platforms);
+  e->app_version = OptionalString(kKeyAppVersion, line, &app_versions);
   if (Has(kKeyCountry)) {
     const FieldValue& f = fields[kKeyCountry];
     auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
@@ -905,7 +986,7 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
     if (f.type == od::json_type::string && !f.str.empty()) {
       if (f.str == last_good_tz || IsKnownTimeZone(f.str)) {
         if (f.str != last_good_tz) last_good_tz.assign(f.str);
-        e->tz = arena.Copy(f.str);
+        e->tz = tzs.Copy(f.str, &arena);
       } else {
         Warn(WarningReason::kBadTz, line);
       }
@@ -954,7 +1035,7 @@ Status EventParser::Parse(std::string_view data, std::string_view source, int64_
 }
 
 void EventParser::SetNow(EpochMillis now) { impl_->options.now = now; }
-void EventParser::ClearArena() { impl_->arena.Clear(); }
+void EventParser::ClearArena() { impl_->ClearArena(); }
 size_t EventParser::arena_bytes() const { return impl_->arena.bytes_used(); }
 
 }  // namespace ws

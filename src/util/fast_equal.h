@@ -20,16 +20,9 @@ inline uint32_t Load32(const char* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-}  // namespace fast_equal_detail
 
-inline bool FastEqual(std::string_view a, std::string_view b) {
-  using fast_equal_detail::Load32;
-  using fast_equal_detail::Load64;
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  if (p == q) return true;
+// Bytes p[0..n) == q[0..n); the out-of-line part of FastEqual.
+inline bool EqualBytes(const char* p, const char* q, size_t n) {
   if (n >= 8) {
     // 8-byte words, the last one overlapping the previous.
     for (size_t i = 0; i + 8 < n; i += 8) {
@@ -42,6 +35,16 @@ inline bool FastEqual(std::string_view a, std::string_view b) {
     if (p[i] != q[i]) return false;
   }
   return true;
+}
+}  // namespace fast_equal_detail
+
+// The size and pointer checks are always inlined: callers often compare a
+// view with itself (the parser hands out one copy of repeated values), and
+// then no byte is read.
+[[gnu::always_inline]] inline bool FastEqual(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.data() == b.data()) return true;
+  return fast_equal_detail::EqualBytes(a.data(), b.data(), a.size());
 }
 
 }  // namespace ws
