@@ -161,7 +161,7 @@ void Ingestor::ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t
   for (int i = kRecentHashes - 1; i > 0; --i) s.recent[i] = s.recent[i - 1];
   s.recent[0] = a.raw_hash;
   s.dirty = true;
-  store_events_.push_back(e);
+  store_events_.push_back(&e);
   store_hashes_.push_back(sid_hash);
   store_slots_.push_back(slot);
   store_id_hashes_.push_back(a.id_hash);
@@ -284,12 +284,15 @@ void Ingestor::Arrive(uint32_t slot, const Event& e, std::string_view raw) {
 void Ingestor::ApplyArrivals() {
   // Group the batch by session (a counting sort on slots keeps arrival order
   // within a session), then sort the groups that arrived out of order.
-  std::vector<uint32_t> start(open_slots_.size() + 1, 0);
+  std::vector<uint32_t>& start = scratch_start_;
+  start.assign(open_slots_.size() + 1, 0);
   for (const Arrival& a : arrivals_) ++start[a.slot + 1];
   for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-  std::vector<uint32_t> order(arrivals_.size());
+  std::vector<uint32_t>& order = scratch_order_;
+  order.resize(arrivals_.size());
   {
-    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    std::vector<uint32_t>& next = scratch_next_;
+    next.assign(start.begin(), start.end() - 1);
     for (uint32_t i = 0; i < arrivals_.size(); ++i) order[next[arrivals_[i].slot]++] = i;
   }
   auto before = [&](uint32_t x, uint32_t y) {
@@ -366,7 +369,6 @@ void Ingestor::ApplyArrivals() {
       ApplyFast(s, slot, e, sid_hash, a);
     }
   }
-  arrivals_.clear();
 }
 
 Status Ingestor::ResolveSlowSessions() {
@@ -386,8 +388,8 @@ Status Ingestor::ResolveSlowSessions() {
     for (const Event& e : s.pending) all[i].push_back({e, 2});
   }
   for (size_t i = 0; i < store_events_.size(); ++i) {
-    uint32_t k = slow_of(store_hashes_[i], store_events_[i].session_id);
-    if (k != FlatIndex::kEmpty) all[k].push_back({store_events_[i], 1});
+    uint32_t k = slow_of(store_hashes_[i], store_events_[i]->session_id);
+    if (k != FlatIndex::kEmpty) all[k].push_back({*store_events_[i], 1});
   }
   for (DayNumber day : store_->EventDays()) {
     if (!days.count(day.v)) continue;
@@ -426,7 +428,8 @@ Status Ingestor::ResolveSlowSessions() {
         kept.push_back(&t.e);
         prev = &t.e;
         if (t.origin == 2) {
-          store_events_.push_back(t.e);
+          extra_events_.push_back(t.e);
+          store_events_.push_back(&extra_events_.back());
           store_hashes_.push_back(s.hash);
           store_slots_.push_back(o_slot);
           store_id_hashes_.push_back(t.e.event_id.empty() ? 0 : EventIdHash(s.hash, t.e.event_id));
@@ -507,7 +510,7 @@ Status Ingestor::Flush(bool close_all) {
     OpenSession& o = open_slots_[store_slots_[i]];
     if (!o.live) continue;
     o.ids_in_filter = true;
-    if (!store_events_[i].event_id.empty()) seen_.Insert(store_id_hashes_[i]);
+    if (!store_events_[i]->event_id.empty()) seen_.Insert(store_id_hashes_[i]);
   }
   for (const auto& [slot, id_hash] : resolved_ids_) {
     OpenSession& o = open_slots_[slot];
@@ -557,14 +560,30 @@ Status Ingestor::Flush(bool close_all) {
     batch.sessions[DayNumber{day}] = std::move(merged);
   }
 
-  for (const Event& e : store_events_) batch.events[DayOf(e.ts)].push_back(e);
+  // Per-day event buffers are large: reuse them across batches rather than
+  // fault in fresh pages for every commit.
+  for (const Event* stored : store_events_) {
+    const Event& e = *stored;
+    auto [it, inserted] = batch.events.try_emplace(DayOf(e.ts));
+    if (inserted && !day_buffers_.empty()) {
+      it->second = std::move(day_buffers_.back());
+      day_buffers_.pop_back();
+    }
+    it->second.push_back(e);
+  }
   state_.events_accepted += store_events_.size();
   batch.rejections = std::move(batch_rejections_);
   batch.new_state = state_;
   WS_RETURN_IF_ERROR(store_->Commit(batch));
   ++stats_.commits;
+  for (auto& [day, events] : batch.events) {
+    events.clear();
+    day_buffers_.push_back(std::move(events));
+  }
 
   store_events_.clear();
+  arrivals_.clear();
+  extra_events_.clear();
   store_hashes_.clear();
   store_slots_.clear();
   store_id_hashes_.clear();

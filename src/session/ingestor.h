@@ -170,12 +170,18 @@ class Ingestor : public EventSink {
   std::vector<SlowSession> slow_;
   StringArena batch_arena_;  // batch-lifetime copies (slow session keys, read-back events)
   std::vector<Arrival> arrivals_;     // this batch's events for open sessions
-  std::vector<Event> store_events_;   // new events to store (views: parser or batch arena)
+  // New events to store: pointers into arrivals_ (kept until the commit) or
+  // extra_events_ (events the slow path found new); views into the parser or
+  // batch arena.
+  std::vector<const Event*> store_events_;
+  std::deque<Event> extra_events_;
   std::vector<uint64_t> store_hashes_;  // session id hash of each of store_events_
   std::vector<uint32_t> store_slots_;   // open_slots_ index of each of store_events_
   std::vector<uint64_t> store_id_hashes_;  // EventIdHash of each of store_events_ (0 without id)
   std::vector<std::pair<uint32_t, uint64_t>> resolved_ids_;  // (slot, id hash) of recomputed sessions
   std::vector<std::pair<uint64_t, uint64_t>> group_ids_;  // (id hash, raw hash) scratch for ApplyArrivals
+  std::vector<uint32_t> scratch_start_, scratch_order_, scratch_next_;  // ApplyArrivals grouping
+  std::vector<std::vector<Event>> day_buffers_;  // emptied per-day commit buffers, for reuse
   std::vector<Rejection> batch_rejections_;
   size_t buffered_ = 0;
   int64_t batch_max_ts_ = INT64_MIN;
