@@ -39,6 +39,10 @@ int CompareWithLast(const Event& e, const SessionAccumulator& acc) {
   return 0;
 }
 
+// Prefetching an arrival: the lines holding the ids, ts, type and position.
+constexpr size_t kCacheLine = 64;
+constexpr size_t kPrefetchLines = 2;
+
 // How much of the history the directory must cover: sessions that ended
 // before watermark - lateness - timeout can only receive too_late events.
 constexpr int32_t kDirectoryExtraDays = 2;
@@ -218,7 +222,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
       return;
     }
     batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
-    Arrive(found_slot, e, raw);
+    Arrive(found_slot, sid_hash, e, raw);
     return;
   }
   // 3. A session closed earlier, or left open by an earlier process.
@@ -271,12 +275,14 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
   const uint32_t slot = InsertOpen(sid_hash, e.session_id);
   open_slots_[slot].acc.SetIds(interner_.Intern(e.user_id), interner_.Intern(e.content_id));
-  Arrive(slot, e, raw);
+  Arrive(slot, sid_hash, e, raw);
 }
 
-void Ingestor::Arrive(uint32_t slot, const Event& e, std::string_view raw) {
+void Ingestor::Arrive(uint32_t slot, uint64_t sid_hash, const Event& e, std::string_view raw) {
   if (arrivals_.capacity() == 0) arrivals_.reserve(options_.batch_events);
-  arrivals_.push_back(Arrival{e, XXH3_64bits(raw.data(), raw.size()), 0, slot});
+  // Hash now, while the event's bytes are still in cache from parsing.
+  uint64_t id_hash = e.event_id.empty() ? 0 : EventIdHash(sid_hash, e.event_id);
+  arrivals_.push_back(Arrival{e, XXH3_64bits(raw.data(), raw.size()), id_hash, slot});
   ++buffered_;
 }
 
@@ -302,6 +308,12 @@ void Ingestor::ApplyArrivals() {
   for (uint32_t slot = 0; slot + 1 < start.size(); ++slot) {
     auto first = order.begin() + start[slot], last = order.begin() + start[slot + 1];
     if (first == last) continue;
+    // A group's arrivals are scattered over the batch: ask for all of them
+    // at once so that their cache misses overlap.
+    for (auto it = first; it != last; ++it) {
+      const char* p = reinterpret_cast<const char*>(&arrivals_[*it]);
+      for (size_t line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(p + line * kCacheLine);
+    }
     if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
     OpenSession& s = open_slots_[slot];
     const std::string sid = s.session_id.str();
@@ -309,20 +321,14 @@ void Ingestor::ApplyArrivals() {
     // Two events of the group with one id but different contents: only the
     // slow path's exact deduplication can choose between them.
     bool id_twice = false;
-    if (last - first == 1 && !arrivals_[*first].e.event_id.empty()) {
-      arrivals_[*first].id_hash = EventIdHash(sid_hash, arrivals_[*first].e.event_id);
-    }
     // Ids of earlier batches are in the filter only for sessions open before
     // this batch; a session born in this batch needs no look-up.
     const bool check_filter = s.ids_in_filter;
     if (last - first > 1) {
       group_ids_.clear();
       for (auto it = first; it != last; ++it) {
-        Arrival& a = arrivals_[*it];
-        if (!a.e.event_id.empty()) {
-          a.id_hash = EventIdHash(sid_hash, a.e.event_id);
-          group_ids_.emplace_back(a.id_hash, a.raw_hash);
-        }
+        const Arrival& a = arrivals_[*it];
+        if (!a.e.event_id.empty()) group_ids_.emplace_back(a.id_hash, a.raw_hash);
       }
       std::sort(group_ids_.begin(), group_ids_.end());
       for (size_t k = 1; k < group_ids_.size() && !id_twice; ++k) {

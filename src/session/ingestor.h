@@ -145,10 +145,10 @@ class Ingestor : public EventSink {
   struct Arrival {
     Event e;
     uint64_t raw_hash;  // of the event's text as received
-    uint64_t id_hash;   // EventIdHash, set when grouped (0 without id)
+    uint64_t id_hash;   // EventIdHash (0 without id)
     uint32_t slot;      // its session in open_slots_
   };
-  void Arrive(uint32_t slot, const Event& e, std::string_view raw);
+  void Arrive(uint32_t slot, uint64_t sid_hash, const Event& e, std::string_view raw);
   void ApplyArrivals();
   void ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t sid_hash, const Arrival& a);
   SlowSession* FindSlow(uint64_t hash, std::string_view sid);
