@@ -399,19 +399,23 @@ Status Ingestor::ResolveSlowSessions() {
   }
   for (DayNumber day : store_->EventDays()) {
     if (!days.count(day.v)) continue;
-    WS_RETURN_IF_ERROR(store_->ReadEvents(day, [&](const EventBlock& block) -> Status {
-      std::string_view last_sid;
-      uint32_t last_k = FlatIndex::kEmpty;
-      for (const Event& e : block.events) {
-        // Segments are sorted by session: look each session up once.
-        if (e.session_id != last_sid) {
-          last_sid = e.session_id;
-          last_k = slow_of(HashId(e.session_id), e.session_id);
-        }
-        if (last_k != FlatIndex::kEmpty) all[last_k].push_back({CopyEvent(e, &batch_arena_), 0});
-      }
-      return Status::Ok();
-    }));
+    auto wanted = [&](std::string_view sid) { return slow_of(HashId(sid), sid) != FlatIndex::kEmpty; };
+    WS_RETURN_IF_ERROR(store_->ReadEvents(
+        day,
+        [&](const EventBlock& block) -> Status {
+          std::string_view last_sid;
+          uint32_t last_k = FlatIndex::kEmpty;
+          for (const Event& e : block.events) {
+            // Segments are sorted by session: look each session up once.
+            if (e.session_id != last_sid) {
+              last_sid = e.session_id;
+              last_k = slow_of(HashId(e.session_id), e.session_id);
+            }
+            all[last_k].push_back({CopyEvent(e, &batch_arena_), 0});
+          }
+          return Status::Ok();
+        },
+        wanted));
   }
   for (size_t i = 0; i < slow_.size(); ++i) {
     const SlowSession& s = slow_[i];

@@ -63,7 +63,8 @@ void UuidColumnEncoder::Add(std::string_view s) {
 }
 
 Status DecodeUuidColumn(std::string_view kinds, std::string_view uuids, std::string_view texts,
-                        uint64_t count, StringArena* arena, std::vector<std::string_view>* out) {
+                        uint64_t count, StringArena* arena, std::vector<std::string_view>* out,
+                        const std::vector<uint8_t>* keep) {
   if (kinds.size() != count) return Corrupt("UUID kind column has the wrong number of items");
   out->clear();
   out->reserve(count);
@@ -77,6 +78,10 @@ Status DecodeUuidColumn(std::string_view kinds, std::string_view uuids, std::str
       case UuidKind::kUuid: {
         std::string_view raw;
         if (!u.GetBytes(kUuidBytes, &raw)) return Corrupt("UUID column ends early");
+        if (keep != nullptr && !(*keep)[i]) {
+          out->emplace_back();
+          break;
+        }
         char text[kUuidTextLength];
         FormatUuid(reinterpret_cast<const uint8_t*>(raw.data()), text);
         out->push_back(arena->Copy(std::string_view(text, kUuidTextLength)));
@@ -85,7 +90,7 @@ Status DecodeUuidColumn(std::string_view kinds, std::string_view uuids, std::str
       case UuidKind::kText: {
         std::string_view s;
         if (!t.GetString(&s) || s.empty()) return Corrupt("UUID text column is malformed");
-        out->push_back(arena->Copy(s));
+        out->push_back(keep != nullptr && !(*keep)[i] ? std::string_view() : arena->Copy(s));
         break;
       }
       default:

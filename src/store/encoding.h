@@ -191,8 +191,11 @@ class UuidColumnEncoder {
 
 // Decodes `count` items of a UUID-string column. Text and formatted UUIDs
 // are copied into `arena`; out receives views into it.
+// With `keep`, rows whose keep byte is 0 are validated but not materialised
+// (an empty view).
 Status DecodeUuidColumn(std::string_view kinds, std::string_view uuids, std::string_view texts,
-                        uint64_t count, StringArena* arena, std::vector<std::string_view>* out);
+                        uint64_t count, StringArena* arena, std::vector<std::string_view>* out,
+                        const std::vector<uint8_t>* keep = nullptr);
 
 // Run-length encoding of int64 values: (zigzag value, run length) pairs.
 class RleEncoder {

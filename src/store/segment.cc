@@ -43,12 +43,12 @@ void AddUuidColumns(TableWriter* w, std::string_view base, UuidColumnEncoder* en
 }
 
 Status ReadUuidColumns(TableReader* r, std::string_view base, uint64_t count, StringArena* arena,
-                       std::vector<std::string_view>* out) {
+                       std::vector<std::string_view>* out, const std::vector<uint8_t>* keep = nullptr) {
   std::string b(base);
   WS_ASSIGN_OR_RETURN(std::string_view kinds, r->Column(b + ".kind", ColumnEncoding::kU8));
   WS_ASSIGN_OR_RETURN(std::string_view uuids, r->Column(b + ".uuid", ColumnEncoding::kRaw16));
   WS_ASSIGN_OR_RETURN(std::string_view texts, r->Column(b + ".text", ColumnEncoding::kStrings));
-  return DecodeUuidColumn(kinds, uuids, texts, count, arena, out).WithContext("column '" + b + "'");
+  return DecodeUuidColumn(kinds, uuids, texts, count, arena, out, keep).WithContext("column '" + b + "'");
 }
 
 Status ReadRle(TableReader* r, std::string_view name, uint64_t count, std::vector<int64_t>* out) {
@@ -291,7 +291,8 @@ Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<co
   return w.Finish();
 }
 
-Status DecodeEventSegment(std::string_view file, EventBlock* out) {
+Status DecodeEventSegment(std::string_view file, EventBlock* out,
+                          const std::function<bool(std::string_view)>* wanted) {
   WS_ASSIGN_OR_RETURN(TableReader r, TableReader::Open(file, kEventSegmentMagic));
   const uint64_t n = r.rows();
   // The type column has one byte per row: check it before allocating rows.
@@ -309,7 +310,22 @@ Status DecodeEventSegment(std::string_view file, EventBlock* out) {
   StringArena& arena = out->arena;
   std::vector<std::string_view> sids, eids;
   WS_RETURN_IF_ERROR(ReadUuidColumns(&r, kSid, runs.size(), &arena, &sids));
-  WS_RETURN_IF_ERROR(ReadUuidColumns(&r, kEid, n, &arena, &eids));
+  std::vector<bool> keep_run;
+  if (wanted != nullptr) {
+    keep_run.resize(runs.size());
+    bool any = false;
+    for (size_t k = 0; k < runs.size(); ++k) any |= keep_run[k] = (*wanted)(sids[k]);
+    if (!any) {
+      out->events.clear();
+      return Status::Ok();
+    }
+  }
+  std::vector<uint8_t> keep_row;
+  if (wanted != nullptr) {
+    keep_row.reserve(n);
+    for (size_t k = 0; k < runs.size(); ++k) keep_row.insert(keep_row.end(), runs[k], keep_run[k] ? 1 : 0);
+  }
+  WS_RETURN_IF_ERROR(ReadUuidColumns(&r, kEid, n, &arena, &eids, wanted != nullptr ? &keep_row : nullptr));
   std::vector<int64_t> ts, pos, from, ts_offset, quality, autoplay, device_type, country, content_length;
   WS_RETURN_IF_ERROR(ReadZigZag(&r, kTs, n, &ts));
   std::string_view pos_present, from_present;
@@ -330,7 +346,16 @@ Status DecodeEventSegment(std::string_view file, EventBlock* out) {
   WS_RETURN_IF_ERROR(ReadDict(&r, kTz, n, &arena, &tz));
   WS_RETURN_IF_ERROR(ReadDict(&r, kMetadata, n, &arena, &metadata));
 
-  std::vector<Event> events(n);
+  std::vector<Event> events;
+  if (wanted == nullptr) {
+    events.reserve(n);
+  } else {
+    uint64_t kept_rows = 0;
+    for (size_t k = 0; k < runs.size(); ++k) kept_rows += keep_run[k] ? runs[k] : 0;
+    events.reserve(kept_rows);
+  }
+  std::string_view cur_sid;
+  bool keep = true;
   size_t run_index = 0;
   uint64_t run_left = 0;
   int64_t prev_ts = 0;
@@ -340,14 +365,14 @@ Status DecodeEventSegment(std::string_view file, EventBlock* out) {
   size_t pos_i = 0;
   size_t from_i = 0;
   for (size_t i = 0; i < n; ++i) {
-    Event& e = events[i];
+    Event e;
     if (run_left == 0) {
       run_left = runs[run_index];
-      e.session_id = sids[run_index++];
+      if (wanted != nullptr) keep = keep_run[run_index];
+      cur_sid = sids[run_index++];
       have_pos = false;
-    } else {
-      e.session_id = events[i - 1].session_id;
     }
+    e.session_id = cur_sid;
     --run_left;
     e.event_id = eids[i];
     uint8_t type = static_cast<uint8_t>(types[i]);
@@ -389,6 +414,7 @@ Status DecodeEventSegment(std::string_view file, EventBlock* out) {
     e.app_version = app_version[i];
     e.tz = tz[i];
     e.metadata = metadata[i];
+    if (keep) events.push_back(e);
   }
   out->events = std::move(events);
   return Status::Ok();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +39,10 @@ void SortEventsForSegment(std::vector<Event>* events);
 // order has the wrong size.
 Result<std::string> EncodeEventSegment(std::span<const Event> events, std::span<const uint32_t> order = {});
 // Decodes a .wse image; out->events point into out->arena.
-Status DecodeEventSegment(std::string_view file, EventBlock* out);
+// With `wanted`, only rows of sessions it accepts are delivered, and a
+// segment with none of them stops after its session-id column.
+Status DecodeEventSegment(std::string_view file, EventBlock* out,
+                          const std::function<bool(std::string_view)>* wanted = nullptr);
 
 // Sorts records by session_id (stable).
 void SortSessionsForSegment(std::vector<SessionRecord>* records);

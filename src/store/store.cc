@@ -73,15 +73,16 @@ class StoreImpl : public Store {
     return out;
   }
 
-  Status ReadEvents(DayNumber day, const std::function<Status(const EventBlock&)>& fn) const override {
+  Status ReadEvents(DayNumber day, const std::function<Status(const EventBlock&)>& fn,
+                    const SessionPredicate& wanted) const override {
     auto it = events_.find(day);
     if (it == events_.end()) return Status::Ok();
     for (const LiveFile& f : it->second) {
       WS_ASSIGN_OR_RETURN(std::string data, ReadLive(f));
       EventBlock block;
-      Status st = store::DecodeEventSegment(data, &block);
+      Status st = store::DecodeEventSegment(data, &block, wanted ? &wanted : nullptr);
       if (!st.ok()) return CorruptFile(PathOf(f), st);
-      WS_RETURN_IF_ERROR(fn(block));
+      if (!block.events.empty()) WS_RETURN_IF_ERROR(fn(block));
     }
     return Status::Ok();
   }

@@ -85,7 +85,12 @@ class Store {
 
   // Decodes every event segment of `day`, calling `fn` once per segment.
   // Within a block, events are sorted by (session_id, SPEC 2.2 order).
-  virtual Status ReadEvents(DayNumber day, const std::function<Status(const EventBlock&)>& fn) const = 0;
+  // With `wanted`, only the events of sessions for which wanted(session_id)
+  // is true are decoded and delivered (a segment holding none of them is
+  // skipped after reading its session ids).
+  using SessionPredicate = std::function<bool(std::string_view session_id)>;
+  virtual Status ReadEvents(DayNumber day, const std::function<Status(const EventBlock&)>& fn,
+                            const SessionPredicate& wanted = {}) const = 0;
 
   // Decodes the session records of `day` (sorted by session_id).
   virtual Status ReadSessions(DayNumber day, std::vector<SessionRecord>* out) const = 0;
