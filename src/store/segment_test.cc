@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <set>
+
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -252,6 +255,44 @@ TEST(QuarantineTest, AllFieldsRoundTrip) {
   std::vector<Rejection> bad(1);
   bad[0].reason = static_cast<RejectReason>(0);
   EXPECT_EQ(EncodeQuarantine(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ws::store
+
+namespace ws::store {
+namespace {
+
+TEST(EventSegmentFilter, DeliversExactlyTheWantedSessionsRows) {
+  StringArena arena;
+  std::vector<Event> in = testing::MakeRealisticEvents(40, 77, &arena);
+  std::vector<uint32_t> order = EventSegmentOrder(in);
+  Result<std::string> file = EncodeEventSegment(in, order);
+  ASSERT_TRUE(file.ok());
+  EventBlock all;
+  ASSERT_TRUE(DecodeEventSegment(*file, &all).ok());
+  std::set<std::string> wanted_ids;
+  for (const Event& e : all.events) {
+    if (wanted_ids.size() < 5 && !wanted_ids.count(std::string(e.session_id))) {
+      wanted_ids.insert(std::string(e.session_id));
+    }
+  }
+  std::function<bool(std::string_view)> wanted = [&](std::string_view sid) {
+    return wanted_ids.count(std::string(sid)) > 0;
+  };
+  EventBlock some;
+  ASSERT_TRUE(DecodeEventSegment(*file, &some, &wanted).ok());
+  std::vector<Event> expected;
+  for (const Event& e : all.events) {
+    if (wanted(e.session_id)) expected.push_back(e);
+  }
+  ASSERT_FALSE(expected.empty());
+  testing::ExpectEventsEq(some.events, expected);
+
+  std::function<bool(std::string_view)> none = [](std::string_view) { return false; };
+  EventBlock empty;
+  ASSERT_TRUE(DecodeEventSegment(*file, &empty, &none).ok());
+  EXPECT_TRUE(empty.events.empty());
 }
 
 }  // namespace
