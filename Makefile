@@ -5,6 +5,7 @@ ASAN      ?= build-asan
 DEMO_DIR  ?= demo-data
 DEMO_DATA ?= $(DEMO_DIR)/store
 WS        := $(BUILD)/watchstats
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all bootstrap build build-asan test unit-asan demo bench format clean
 

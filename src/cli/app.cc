@@ -119,7 +119,8 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   for (const auto& [reason, n] : s.warnings_by_reason) {
     std::printf("  warning  %-18s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
   }
-  std::printf("sessions: %llu closed, %zu still open, %llu recomputed from stored events; watermark %s\n",
+  std::printf("sessions: %llu closings (a reopened session closes again), %zu still open, %llu recomputed from "
+              "stored events; watermark %s\n",
               static_cast<unsigned long long>(s.sessions_closed), s.open_sessions,
               static_cast<unsigned long long>(s.sessions_recomputed),
               (*store)->state().watermark.v == INT64_MIN ? "none"
