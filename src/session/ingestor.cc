@@ -570,11 +570,10 @@ Status Ingestor::Flush(bool close_all) {
     batch.sessions[DayNumber{day}] = std::move(merged);
   }
 
-  // Per-day event buffers are large: reuse them across batches rather than
-  // fault in fresh pages for every commit.
-  for (const Event* stored : store_events_) {
-    const Event& e = *stored;
-    auto [it, inserted] = batch.events.try_emplace(DayOf(e.ts));
+  // Hand the store pointers (no copy); the per-day lists are reused across
+  // batches rather than faulting in fresh pages for every commit.
+  for (const Event* e : store_events_) {
+    auto [it, inserted] = batch.event_refs.try_emplace(DayOf(e->ts));
     if (inserted && !day_buffers_.empty()) {
       it->second = std::move(day_buffers_.back());
       day_buffers_.pop_back();
@@ -586,9 +585,9 @@ Status Ingestor::Flush(bool close_all) {
   batch.new_state = state_;
   WS_RETURN_IF_ERROR(store_->Commit(batch));
   ++stats_.commits;
-  for (auto& [day, events] : batch.events) {
-    events.clear();
-    day_buffers_.push_back(std::move(events));
+  for (auto& [day, refs] : batch.event_refs) {
+    refs.clear();
+    day_buffers_.push_back(std::move(refs));
   }
 
   store_events_.clear();

@@ -181,7 +181,7 @@ class Ingestor : public EventSink {
   std::vector<std::pair<uint32_t, uint64_t>> resolved_ids_;  // (slot, id hash) of recomputed sessions
   std::vector<std::pair<uint64_t, uint64_t>> group_ids_;  // (id hash, raw hash) scratch for ApplyArrivals
   std::vector<uint32_t> scratch_start_, scratch_order_, scratch_next_;  // ApplyArrivals grouping
-  std::vector<std::vector<Event>> day_buffers_;  // emptied per-day commit buffers, for reuse
+  std::vector<std::vector<const Event*>> day_buffers_;  // emptied per-day commit lists, for reuse
   std::vector<Rejection> batch_rejections_;
   size_t buffered_ = 0;
   int64_t batch_max_ts_ = INT64_MIN;

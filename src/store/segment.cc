@@ -132,7 +132,14 @@ inline void PrefetchBytes(std::string_view s) {
 
 }  // namespace
 
-std::vector<uint32_t> EventSegmentOrder(std::span<const Event> events) {
+namespace {
+// Rows are events or pointers to events.
+const Event& Deref(const Event& e) { return e; }
+const Event& Deref(const Event* e) { return *e; }
+}  // namespace
+
+template <typename Row>
+std::vector<uint32_t> EventSegmentOrderOf(std::span<const Row> events) {
   const size_t n = events.size();
   std::vector<uint32_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
@@ -148,21 +155,21 @@ std::vector<uint32_t> EventSegmentOrder(std::span<const Event> events) {
   std::vector<Run> runs;
   for (uint32_t i = 0; i < n;) {
     uint32_t j = i + 1;
-    while (j < n && FastEqual(events[j].session_id, events[i].session_id)) ++j;
+    while (j < n && FastEqual(Deref(events[j]).session_id, Deref(events[i]).session_id)) ++j;
     runs.push_back({i, j});
     i = j;
   }
   if (runs.size() > 1) {
     std::stable_sort(runs.begin(), runs.end(), [&](const Run& a, const Run& b) {
-      return events[a.begin].session_id < events[b.begin].session_id;
+      return Deref(events[a.begin]).session_id < Deref(events[b.begin]).session_id;
     });
   }
-  auto by_order = [&](uint32_t a, uint32_t b) { return CompareEventOrder(events[a], events[b]) < 0; };
+  auto by_order = [&](uint32_t a, uint32_t b) { return CompareEventOrder(Deref(events[a]), Deref(events[b])) < 0; };
   size_t at = 0;
   for (size_t r = 0; r < runs.size();) {
     size_t group_end = r + 1;
     while (group_end < runs.size() &&
-           FastEqual(events[runs[group_end].begin].session_id, events[runs[r].begin].session_id)) {
+           FastEqual(Deref(events[runs[group_end].begin]).session_id, Deref(events[runs[r].begin]).session_id)) {
       ++group_end;
     }
     const size_t first = at;
@@ -185,12 +192,13 @@ void SortEventsForSegment(std::vector<Event>* events) {
   *events = std::move(sorted);
 }
 
-Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<const uint32_t> order) {
+template <typename Row>
+Result<std::string> EncodeEventSegmentOf(std::span<const Row> rows, std::span<const uint32_t> order) {
   const size_t n = rows.size();
   if (!order.empty() && order.size() != n) {
     return Status::InvalidArgument("event segment row order does not match the number of events");
   }
-  auto row = [&](size_t i) -> const Event& { return order.empty() ? rows[i] : rows[order[i]]; };
+  auto row = [&](size_t i) -> const Event& { return order.empty() ? Deref(rows[i]) : Deref(rows[order[i]]); };
   UuidColumnEncoder sid, eid;
   ByteSink sid_runs, type, ts, pos_present, pos, from_present, from;
   RleEncoder ts_offset, quality, autoplay, device_type, country, content_length;
@@ -210,11 +218,11 @@ Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<co
   std::string_view prev_sid;
   for (size_t i = 0; i < n; ++i) {
     if (!order.empty() && i + kPrefetchDistance < n) {
-      const char* ahead = reinterpret_cast<const char*>(&rows[order[i + kPrefetchDistance]]);
+      const char* ahead = reinterpret_cast<const char*>(&Deref(rows[order[i + kPrefetchDistance]]));
       for (size_t line = 0; line < sizeof(Event); line += kCacheLine) __builtin_prefetch(ahead + line);
     }
     if (!order.empty() && i + kStringPrefetchDistance < n) {
-      PrefetchBytes(rows[order[i + kStringPrefetchDistance]].event_id);
+      PrefetchBytes(Deref(rows[order[i + kStringPrefetchDistance]]).event_id);
     }
     const Event& e = row(i);
     if (static_cast<uint8_t>(e.type) > kMaxEventType ||
@@ -289,6 +297,16 @@ Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<co
   w.AddColumn(kTz, ColumnEncoding::kDictRle, tz.Finish());
   w.AddColumn(kMetadata, ColumnEncoding::kDictRle, metadata.Finish());
   return w.Finish();
+}
+
+std::vector<uint32_t> EventSegmentOrder(std::span<const Event> events) { return EventSegmentOrderOf(events); }
+std::vector<uint32_t> EventSegmentOrder(std::span<const Event* const> events) { return EventSegmentOrderOf(events); }
+
+Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<const uint32_t> order) {
+  return EncodeEventSegmentOf(rows, order);
+}
+Result<std::string> EncodeEventSegment(std::span<const Event* const> rows, std::span<const uint32_t> order) {
+  return EncodeEventSegmentOf(rows, order);
 }
 
 Status DecodeEventSegment(std::string_view file, EventBlock* out,

@@ -29,6 +29,7 @@ namespace ws::store {
 // (session_id bytewise, then CompareEventOrder), stable for equal keys.
 // Linear-time grouping by session plus small per-session sorts.
 std::vector<uint32_t> EventSegmentOrder(std::span<const Event> events);
+std::vector<uint32_t> EventSegmentOrder(std::span<const Event* const> events);
 // Reorders `events` in place into EventSegmentOrder.
 void SortEventsForSegment(std::vector<Event>* events);
 
@@ -38,6 +39,7 @@ void SortEventsForSegment(std::vector<Event>* events);
 // Failure: kInvalidArgument when an enum field holds an undefined value or
 // order has the wrong size.
 Result<std::string> EncodeEventSegment(std::span<const Event> events, std::span<const uint32_t> order = {});
+Result<std::string> EncodeEventSegment(std::span<const Event* const> events, std::span<const uint32_t> order = {});
 // Decodes a .wse image; out->events point into out->arena.
 // With `wanted`, only rows of sessions it accepts are delivered, and a
 // segment with none of them stops after its session-id column.

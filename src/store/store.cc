@@ -217,6 +217,12 @@ class StoreImpl : public Store {
       WS_ASSIGN_OR_RETURN(std::string data, store::EncodeEventSegment(events, order));
       WS_RETURN_IF_ERROR(write(FileKind::kEvents, day, data));
     }
+    for (auto& [day, refs] : batch.event_refs) {
+      if (refs.empty()) continue;
+      std::vector<uint32_t> order = store::EventSegmentOrder(refs);
+      WS_ASSIGN_OR_RETURN(std::string data, store::EncodeEventSegment(refs, order));
+      WS_RETURN_IF_ERROR(write(FileKind::kEvents, day, data));
+    }
     for (auto& [day, records] : batch.sessions) {
       auto old = std::find_if(next->files.begin(), next->files.end(), [&](const LiveFile& f) {
         return f.kind == FileKind::kSessions && f.day == day;

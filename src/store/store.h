@@ -57,6 +57,10 @@ struct CommitBatch {
   // events by (session_id, SPEC 2.2 order) before writing. Strings must stay
   // valid until Commit returns.
   std::map<DayNumber, std::vector<Event>> events;
+  // The same, by pointer, for writers that hold their events elsewhere (no
+  // copy). A day may appear in both maps; each non-empty list becomes one
+  // segment. Pointed-to events must stay valid until Commit returns.
+  std::map<DayNumber, std::vector<const Event*>> event_refs;
   // Full replacement of the session records of each listed day (an empty
   // vector deletes the day's sessions).
   std::map<DayNumber, std::vector<SessionRecord>> sessions;
