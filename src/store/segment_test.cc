@@ -84,7 +84,7 @@ TEST(EventSegmentTest, EdgeCasesRoundTripExactly) {
 }
 
 TEST(EventSegmentTest, EmptySegmentRoundTrips) {
-  Result<std::string> file = EncodeEventSegment({});
+  Result<std::string> file = EncodeEventSegment(std::span<const Event>());
   ASSERT_TRUE(file.ok());
   EventBlock block;
   EXPECT_TRUE(DecodeOrDie(*file, &block).empty());
