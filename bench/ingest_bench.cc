@@ -59,15 +59,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--users") gen.users = std::atoi(next().c_str());
-    else if (a == "--titles") gen.titles = std::atoi(next().c_str());
-    else if (a == "--days") gen.days = std::atoi(next().c_str());
-    else if (a == "--seed") gen.seed = std::strtoull(next().c_str(), nullptr, 10);
-    else if (a == "--work") work = next();
-    else if (a == "--batch-events") batch_events = std::strtoull(next().c_str(), nullptr, 10);
+    if (a == "--users")
+      gen.users = std::atoi(next().c_str());
+    else if (a == "--titles")
+      gen.titles = std::atoi(next().c_str());
+    else if (a == "--days")
+      gen.days = std::atoi(next().c_str());
+    else if (a == "--seed")
+      gen.seed = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--work")
+      work = next();
+    else if (a == "--batch-events")
+      batch_events = std::strtoull(next().c_str(), nullptr, 10);
     else {
-      std::fprintf(stderr, "usage: ingest_bench [--users N] [--titles N] [--days N] [--seed S] [--work DIR] "
-                           "[--batch-events N]\n");
+      std::fprintf(stderr,
+                   "usage: ingest_bench [--users N] [--titles N] [--days N] [--seed S] [--work DIR] "
+                   "[--batch-events N]\n");
       return 2;
     }
   }
@@ -88,8 +95,9 @@ int main(int argc, char** argv) {
     auto g = ws::Generate(gen);
     if (!g.ok()) return Die(g.status());
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("generated %llu events (%llu sessions) in %.1f s\n", static_cast<unsigned long long>(g->events),
-                static_cast<unsigned long long>(g->sessions), secs);
+    std::printf("generated %llu events (%llu sessions) in %.1f s\n",
+                static_cast<unsigned long long>(g->events), static_cast<unsigned long long>(g->sessions),
+                secs);
     if (FILE* f = std::fopen(marker.c_str(), "w")) {
       std::fputs(options_text.c_str(), f);
       std::fclose(f);
@@ -136,15 +144,16 @@ int main(int argc, char** argv) {
   std::printf("input: %zu files, %.1f MiB NDJSON, %llu events received\n", files.size(),
               static_cast<double>(input_bytes) / (1 << 20), static_cast<unsigned long long>(s.received));
   std::printf("ingest: %.2f s wall, %.2f s CPU (one thread)\n", wall, cpu);
-  std::printf("  %.0f events/s (wall), %.0f events/s per CPU second\n", static_cast<double>(s.received) / wall,
-              static_cast<double>(s.received) / cpu);
+  std::printf("  %.0f events/s (wall), %.0f events/s per CPU second\n",
+              static_cast<double>(s.received) / wall, static_cast<double>(s.received) / cpu);
   std::printf("  stored %llu, duplicate %llu, rejected %llu; %llu commits; %llu sessions recomputed\n",
               static_cast<unsigned long long>(s.stored), static_cast<unsigned long long>(s.duplicates),
               static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.commits),
               static_cast<unsigned long long>(s.sessions_recomputed));
-  std::printf("disk: events %.1f MiB = %.2f bytes/stored event; sessions %.1f MiB; all files %.2f bytes/event\n",
-              static_cast<double>(usage["events"]) / (1 << 20), per_event,
-              static_cast<double>(usage["sessions"]) / (1 << 20), all_per_event);
+  std::printf(
+      "disk: events %.1f MiB = %.2f bytes/stored event; sessions %.1f MiB; all files %.2f bytes/event\n",
+      static_cast<double>(usage["events"]) / (1 << 20), per_event,
+      static_cast<double>(usage["sessions"]) / (1 << 20), all_per_event);
   if (s.measured_open_sessions > 0) {
     double per = static_cast<double>(s.measured_open_bytes) / static_cast<double>(s.measured_open_sessions);
     std::printf("open sessions: %zu at the fullest commit; %.0f bytes each (state, session id, index)\n",

@@ -10,10 +10,10 @@
 namespace ws::testing {
 namespace {
 
-std::string Ev(const std::string& sid, const std::string& user, const std::string& type, const std::string& ts,
-               double pos, const std::string& extra = "") {
-  return "{\"session_id\":\"" + sid + "\",\"user_id\":\"" + user + "\",\"content_id\":\"m-1\",\"type\":\"" + type +
-         "\",\"ts\":\"" + ts + "\",\"position\":" + std::to_string(pos) + extra + "}\n";
+std::string Ev(const std::string& sid, const std::string& user, const std::string& type,
+               const std::string& ts, double pos, const std::string& extra = "") {
+  return "{\"session_id\":\"" + sid + "\",\"user_id\":\"" + user + "\",\"content_id\":\"m-1\",\"type\":\"" +
+         type + "\",\"ts\":\"" + ts + "\",\"position\":" + std::to_string(pos) + extra + "}\n";
 }
 
 size_t CountLines(const std::string& s) { return SplitLines(s).size(); }
@@ -21,16 +21,22 @@ size_t CountLines(const std::string& s) { return SplitLines(s).size(); }
 TEST(IngestCli, MixedGoodAndBadLoadsEveryGoodEventAndQuarantinesEveryBadOne) {
   TempDir tmp;
   std::string good;
-  for (int i = 0; i < 10; ++i) good += Ev("S-mix", "u1", "heartbeat", "2026-10-01T10:00:" + std::to_string(10 + i) + "Z", i);
+  for (int i = 0; i < 10; ++i)
+    good += Ev("S-mix", "u1", "heartbeat", "2026-10-01T10:00:" + std::to_string(10 + i) + "Z", i);
   std::string bad =
       "{not json\n"
       "[1,2]\n"
       "{\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:00:00Z\"}\n"
-      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"rewind\",\"ts\":\"2026-10-01T10:00:00Z\"}\n"
-      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"yesterday\"}\n"
-      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2099-01-01T00:00:00Z\"}\n"
-      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:00:00Z\",\"position\":-5}\n"
-      "{\"session_id\":7,\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:00:00Z\"}\n";
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"rewind\",\"ts\":\"2026-"
+      "10-01T10:00:00Z\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":"
+      "\"yesterday\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2099-"
+      "01-01T00:00:00Z\"}\n"
+      "{\"session_id\":\"S-mix\",\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-"
+      "10-01T10:00:00Z\",\"position\":-5}\n"
+      "{\"session_id\":7,\"user_id\":\"u1\",\"content_id\":\"m-1\",\"type\":\"start\",\"ts\":\"2026-10-01T10:"
+      "00:00Z\"}\n";
   // Interleave: bad lines between good ones.
   std::string mixed;
   std::vector<std::string> g = SplitLines(good), b = SplitLines(bad);
@@ -39,7 +45,8 @@ TEST(IngestCli, MixedGoodAndBadLoadsEveryGoodEventAndQuarantinesEveryBadOne) {
     if (i < b.size()) mixed += b[i] + "\n";
   }
   WriteFile(tmp / "mixed.ndjson", mixed);
-  CommandResult r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "mixed.ndjson"));
+  CommandResult r =
+      RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "mixed.ndjson"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("10 stored"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("8 rejected"), std::string::npos) << r.out;
@@ -77,7 +84,8 @@ TEST(IngestCli, EventsForSessionsClosedLongAgoAreTooLate) {
   TempDir tmp;
   WriteFile(tmp / "a.ndjson", Ev("S-old", "u1", "start", "2026-10-01T10:00:00Z", 0) +
                                   Ev("S-new", "u1", "start", "2026-10-20T10:00:00Z", 0));
-  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
+  ASSERT_EQ(
+      RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
   WriteFile(tmp / "b.ndjson", Ev("S-old", "u1", "heartbeat", "2026-10-01T10:00:30Z", 30) +
                                   Ev("S-older", "u1", "start", "2026-10-02T10:00:00Z", 0));
   CommandResult r = RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "b.ndjson"));
@@ -93,13 +101,15 @@ TEST(IngestCli, OpenSessionsAreVisibleAsInProgress) {
   TempDir tmp;
   WriteFile(tmp / "a.ndjson", Ev("S-open", "u1", "start", "2026-10-01T10:00:00Z", 0) +
                                   Ev("S-open", "u1", "heartbeat", "2026-10-01T10:00:30Z", 30));
-  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
+  ASSERT_EQ(
+      RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
   CommandResult s = RunStdout(Binary() + " --data " + (tmp / "d") + " export sessions");
   EXPECT_NE(s.out.find("\"completion_status\":\"in_progress\""), std::string::npos) << s.out;
   EXPECT_NE(s.out.find("\"watch_time_seconds\":30"), std::string::npos) << s.out;
   // Watermark 31 minutes later closes it.
   WriteFile(tmp / "b.ndjson", Ev("S-later", "u2", "start", "2026-10-01T10:31:00Z", 0));
-  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "b.ndjson")).exit_code, 0);
+  ASSERT_EQ(
+      RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "b.ndjson")).exit_code, 0);
   s = RunStdout(Binary() + " --data " + (tmp / "d") + " export sessions");
   EXPECT_NE(s.out.find("\"session_id\":\"S-open\""), std::string::npos);
   EXPECT_NE(s.out.find("\"completion_status\":\"abandoned\""), std::string::npos) << s.out;
@@ -134,13 +144,16 @@ TEST(IngestCli, FirstReportsInThreeFormats) {
   std::string events;
   for (int i = 0; i < 5; ++i) {
     std::string sid = "S-r" + std::to_string(i);
-    events += Ev(sid, "u" + std::to_string(i % 3), "start", "2026-10-0" + std::to_string(1 + i % 3) + "T20:00:00Z", 0,
-                 ",\"tz\":\"Asia/Seoul\"");
-    events += Ev(sid, "u" + std::to_string(i % 3), "complete", "2026-10-0" + std::to_string(1 + i % 3) + "T20:01:00Z", 60);
+    events += Ev(sid, "u" + std::to_string(i % 3), "start",
+                 "2026-10-0" + std::to_string(1 + i % 3) + "T20:00:00Z", 0, ",\"tz\":\"Asia/Seoul\"");
+    events += Ev(sid, "u" + std::to_string(i % 3), "complete",
+                 "2026-10-0" + std::to_string(1 + i % 3) + "T20:01:00Z", 60);
   }
   WriteFile(tmp / "e.ndjson", events);
-  ASSERT_EQ(RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet --close-all " + (tmp / "e.ndjson")).exit_code,
-            0);
+  ASSERT_EQ(
+      RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet --close-all " + (tmp / "e.ndjson"))
+          .exit_code,
+      0);
   CommandResult j = RunStdout(Binary() + " --data " + (tmp / "d") + " report popular --format json");
   ASSERT_EQ(j.exit_code, 0) << j.out;
   EXPECT_NE(j.out.find("\"report\":\"popular\""), std::string::npos);
@@ -150,7 +163,8 @@ TEST(IngestCli, FirstReportsInThreeFormats) {
   EXPECT_EQ(CountLines(t.out), 4u) << t.out;  // header + 3 days
   EXPECT_EQ(t.out.substr(0, t.out.find('\n')), "date,sessions,completed,viewers,titles,watch_hours");
   CommandResult p = RunStdout(Binary() + " --data " + (tmp / "d") + " report peak-hours --format json");
-  EXPECT_NE(p.out.find("{\"hour\":5,\"sessions\":5,\"viewers\":3"), std::string::npos) << p.out;  // 20Z = 05 KST
+  EXPECT_NE(p.out.find("{\"hour\":5,\"sessions\":5,\"viewers\":3"), std::string::npos)
+      << p.out;  // 20Z = 05 KST
   CommandResult bad = RunCommand(Binary() + " --data " + (tmp / "d") + " report popular --sort nope");
   EXPECT_NE(bad.exit_code, 0);
 }
@@ -163,29 +177,35 @@ namespace {
 
 TEST(LegacySessions, ImportedBesideEventSessionsAndIdempotent) {
   TempDir tmp;
-  WriteFile(tmp / "catalog.json",
-            R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Drama"],"duration_seconds":6000}])");
-  WriteFile(tmp / "viewing_sessions.csv",
-            "session_id,user_id,content_id,watch_date,watch_duration_minutes,completion_percentage,device_type,"
-            "quality_level\n"
-            "L-1,u1,m-1,2026-09-30,50,50.0,tv,HD\n"
-            "L-2,u2,m-1,2026-09-30,95,98.5,mobile,4K\n"
-            "L-3,u2,m-1,not-a-date,10,5,mobile,SD\n");
+  WriteFile(
+      tmp / "catalog.json",
+      R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Drama"],"duration_seconds":6000}])");
+  WriteFile(
+      tmp / "viewing_sessions.csv",
+      "session_id,user_id,content_id,watch_date,watch_duration_minutes,completion_percentage,device_type,"
+      "quality_level\n"
+      "L-1,u1,m-1,2026-09-30,50,50.0,tv,HD\n"
+      "L-2,u2,m-1,2026-09-30,95,98.5,mobile,4K\n"
+      "L-3,u2,m-1,not-a-date,10,5,mobile,SD\n");
   std::string data = tmp / "d";
-  CommandResult r = RunCommand(Binary() + " --data " + data + " catalog load " + (tmp / "catalog.json") + " " +
-                               (tmp / "viewing_sessions.csv"));
+  CommandResult r = RunCommand(Binary() + " --data " + data + " catalog load " + (tmp / "catalog.json") +
+                               " " + (tmp / "viewing_sessions.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("viewing_sessions.csv:4"), std::string::npos) << r.out;  // the bad row, by line
   WriteFile(tmp / "e.ndjson", Ev("S-ev", "u1", "start", "2026-09-30T20:00:00Z", 0));
-  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " ingest --quiet --close-all " + (tmp / "e.ndjson")).exit_code, 0);
+  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " ingest --quiet --close-all " + (tmp / "e.ndjson"))
+                .exit_code,
+            0);
   CommandResult s = RunStdout(Binary() + " --data " + data + " export sessions");
   EXPECT_EQ(CountLines(s.out), 3u) << s.out;
   EXPECT_NE(s.out.find("\"session_id\":\"L-2\""), std::string::npos);
   EXPECT_NE(s.out.find("\"origin\":\"legacy\""), std::string::npos);
   EXPECT_NE(s.out.find("\"completion_status\":\"completed\""), std::string::npos) << s.out;  // L-2 at 98.5 %
-  EXPECT_NE(s.out.find("\"watch_time_seconds\":3000"), std::string::npos) << s.out;         // L-1: 50 min
+  EXPECT_NE(s.out.find("\"watch_time_seconds\":3000"), std::string::npos) << s.out;          // L-1: 50 min
   // Loading the same file again changes nothing.
-  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " catalog load " + (tmp / "viewing_sessions.csv")).exit_code, 0);
+  ASSERT_EQ(
+      RunCommand(Binary() + " --data " + data + " catalog load " + (tmp / "viewing_sessions.csv")).exit_code,
+      0);
   EXPECT_EQ(RunStdout(Binary() + " --data " + data + " export sessions").out, s.out);
 }
 

@@ -174,8 +174,8 @@ TEST_F(PropertyTest, KilledMidIngestThenRunAgain) {
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      std::string cmd = Binary() + " --data " + data + " ingest --quiet --close-all --batch-events 2000" + files +
-                        " > /dev/null 2>&1";
+      std::string cmd = Binary() + " --data " + data + " ingest --quiet --close-all --batch-events 2000" +
+                        files + " > /dev/null 2>&1";
       execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }

@@ -71,8 +71,8 @@ TEST_P(SessionCase, ExportMatchesExpected) {
     for (auto [key, value] : simdjson::dom::object(want)) {
       simdjson::dom::element g;
       ASSERT_EQ(got[key].get(g), simdjson::SUCCESS) << sid << ": no field " << key;
-      EXPECT_TRUE(SameValue(g, value)) << GetParam() << " " << sid << "." << key << ": got " << simdjson::minify(g)
-                                       << ", want " << simdjson::minify(value);
+      EXPECT_TRUE(SameValue(g, value)) << GetParam() << " " << sid << "." << key << ": got "
+                                       << simdjson::minify(g) << ", want " << simdjson::minify(value);
     }
   }
 }

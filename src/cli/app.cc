@@ -119,12 +119,13 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   for (const auto& [reason, n] : s.warnings_by_reason) {
     std::printf("  warning  %-18s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
   }
-  std::printf("sessions: %llu closings (a reopened session closes again), %zu still open, %llu recomputed from "
-              "stored events; watermark %s\n",
-              static_cast<unsigned long long>(s.sessions_closed), s.open_sessions,
-              static_cast<unsigned long long>(s.sessions_recomputed),
-              (*store)->state().watermark.v == INT64_MIN ? "none"
-                                                         : FormatRfc3339((*store)->state().watermark).c_str());
+  std::printf(
+      "sessions: %llu closings (a reopened session closes again), %zu still open, %llu recomputed from "
+      "stored events; watermark %s\n",
+      static_cast<unsigned long long>(s.sessions_closed), s.open_sessions,
+      static_cast<unsigned long long>(s.sessions_recomputed),
+      (*store)->state().watermark.v == INT64_MIN ? "none"
+                                                 : FormatRfc3339((*store)->state().watermark).c_str());
   if (s.rejected > 0) std::printf("see the rejected events with: watchstats rejected\n");
   return kExitOk;
 }
@@ -144,14 +145,19 @@ int RunRejected(const Globals& g, const std::string& format_name, bool warnings)
     return kExitOk;
   }
   if (format_name != "table" && format_name != "ndjson") {
-    return Fail(Status::InvalidArgument(fmt::format("--format must be table or ndjson, got '{}'", format_name)));
+    return Fail(
+        Status::InvalidArgument(fmt::format("--format must be table or ndjson, got '{}'", format_name)));
   }
   ResultTable t;
   t.report = "rejected";
   t.columns = {"received_at", "source", "line", "reason", "message", "raw"};
   Status s = (*store)->ReadRejections([&](const Rejection& r) -> Status {
-    std::vector<Value> row = {FormatRfc3339(r.received_at), r.source, r.line,
-                              std::string(RejectReasonCode(r.reason)), r.message, r.raw};
+    std::vector<Value> row = {FormatRfc3339(r.received_at),
+                              r.source,
+                              r.line,
+                              std::string(RejectReasonCode(r.reason)),
+                              r.message,
+                              r.raw};
     if (format_name == "ndjson") {
       std::fputs(RenderObjectLine(t.columns, row).c_str(), stdout);
     } else {
@@ -189,7 +195,8 @@ Result<ReportParams> ParseReportParams(const std::vector<std::string>& args) {
       value = a.substr(eq + 1);
       a = a.substr(0, eq);
     } else {
-      if (i + 1 >= args.size()) return Status::InvalidArgument(fmt::format("parameter --{} needs a value", a));
+      if (i + 1 >= args.size())
+        return Status::InvalidArgument(fmt::format("parameter --{} needs a value", a));
       value = args[++i];
     }
     p[a] = value;
@@ -240,7 +247,8 @@ int Run(int argc, char** argv) {
   catalog->require_subcommand(1);
   std::vector<std::string> catalog_files;
   std::string catalog_kind = "auto";
-  auto* catalog_load = catalog->add_subcommand("load", "Load content JSON/NDJSON, users CSV, legacy sessions CSV");
+  auto* catalog_load =
+      catalog->add_subcommand("load", "Load content JSON/NDJSON, users CSV, legacy sessions CSV");
   catalog_load->add_option("files", catalog_files, "Files to load")->required();
   catalog_load->add_option("--kind", catalog_kind, "content|users|sessions (default: detected)");
   std::string show_id;
@@ -256,9 +264,11 @@ int Run(int argc, char** argv) {
 
   // ingest
   IngestArgs ingest_args;
-  auto* ingest = app.add_subcommand("ingest", "Ingest event files (NDJSON or JSON array, .gz, '-' for stdin)");
+  auto* ingest =
+      app.add_subcommand("ingest", "Ingest event files (NDJSON or JSON array, .gz, '-' for stdin)");
   ingest->add_option("files", ingest_args.files, "Event files")->required();
-  ingest->add_flag("--close-all", ingest_args.close_all, "Close every open session at the end (end of a backfill)");
+  ingest->add_flag("--close-all", ingest_args.close_all,
+                   "Close every open session at the end (end of a backfill)");
   ingest->add_option("--batch-events", ingest_args.batch_events, "Events per commit");
   ingest->add_flag("--quiet", ingest_args.quiet, "No progress display");
 
@@ -288,7 +298,8 @@ int Run(int argc, char** argv) {
   bool rejected_warnings = false;
   auto* rejected = app.add_subcommand("rejected", "List rejected events with their reasons");
   rejected->add_option("--format", rejected_format, "table|ndjson");
-  rejected->add_flag("--warnings", rejected_warnings, "Counts of accepted events with dropped fields, per reason");
+  rejected->add_flag("--warnings", rejected_warnings,
+                     "Counts of accepted events with dropped fields, per reason");
 
   try {
     app.parse(argc, argv);
@@ -324,7 +335,8 @@ int Run(int argc, char** argv) {
     if (!report_r.ok()) return Fail(report_r.status());
     std::fputs(report_r->Summary().c_str(), stdout);
     for (const LoadError& e : report_r->errors) {
-      std::printf("  rejected %s:%lld: %s\n", e.file.c_str(), static_cast<long long>(e.line), e.reason.c_str());
+      std::printf("  rejected %s:%lld: %s\n", e.file.c_str(), static_cast<long long>(e.line),
+                  e.reason.c_str());
     }
     if (!report_r->sessions.empty()) {
       auto store = OpenStore(g, false);
@@ -341,9 +353,11 @@ int Run(int argc, char** argv) {
     auto cat = Catalog::Open(ResolveDataDir(g));
     if (!cat.ok()) return Fail(cat.status());
     if (show_format != "table" && show_format != "json") {
-      return Fail(Status::InvalidArgument(fmt::format("--format must be table or json, got '{}'", show_format)));
+      return Fail(
+          Status::InvalidArgument(fmt::format("--format must be table or json, got '{}'", show_format)));
     }
-    auto text = (*cat)->Show(show_id, show_history, show_format == "json" ? ShowFormat::kJson : ShowFormat::kTable);
+    auto text =
+        (*cat)->Show(show_id, show_history, show_format == "json" ? ShowFormat::kJson : ShowFormat::kTable);
     if (!text.ok()) return Fail(text.status());
     std::fputs(text->c_str(), stdout);
     if (!text->empty() && text->back() != '\n') std::fputs("\n", stdout);
@@ -368,7 +382,8 @@ int Run(int argc, char** argv) {
     auto format = ParseOutputFormat(exp_format);
     if (!format.ok()) return Fail(format.status());
     if (*format != OutputFormat::kNdjson && *format != OutputFormat::kCsv) {
-      return Fail(Status::InvalidArgument(fmt::format("--format must be ndjson or csv, got '{}'", exp_format)));
+      return Fail(
+          Status::InvalidArgument(fmt::format("--format must be ndjson or csv, got '{}'", exp_format)));
     }
     auto store = OpenStore(g, true);
     if (!store.ok()) return Fail(store.status());

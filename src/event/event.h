@@ -64,8 +64,8 @@ struct Event {
   std::string_view device_id;
   std::string_view platform;
   std::string_view app_version;
-  char country[2] = {0, 0};  // upper-case ISO 3166-1 alpha-2; {0,0} absent
-  std::string_view tz;       // validated IANA zone name or empty
+  char country[2] = {0, 0};             // upper-case ISO 3166-1 alpha-2; {0,0} absent
+  std::string_view tz;                  // validated IANA zone name or empty
   int64_t content_length_ms = kAbsent;  // > 0 or kAbsent
   std::string_view metadata;            // raw JSON object text or empty
 

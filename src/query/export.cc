@@ -42,9 +42,9 @@ bool InRange(DayNumber d, const std::optional<DayNumber>& from, const std::optio
 
 const std::vector<std::string>& EventColumns() {
   static const std::vector<std::string> kCols = {
-      "event_id", "session_id", "user_id",  "content_id", "type",         "ts",          "position",
-      "from_position", "quality", "autoplay", "device_id", "device_type", "platform", "app_version",
-      "country",  "tz",         "content_length", "metadata"};
+      "event_id", "session_id",    "user_id", "content_id", "type",           "ts",
+      "position", "from_position", "quality", "autoplay",   "device_id",      "device_type",
+      "platform", "app_version",   "country", "tz",         "content_length", "metadata"};
   return kCols;
 }
 

@@ -16,9 +16,11 @@ constexpr int64_t kDefaultLimit = 20;
 constexpr double kMillisPerHourD = 3'600'000.0;
 constexpr int kHoursPerDay = 24;
 
-const std::set<std::string> kCommonParams = {"from", "to", "country", "device_type", "genre", "content_type", "title"};
+const std::set<std::string> kCommonParams = {"from",  "to",           "country", "device_type",
+                                             "genre", "content_type", "title"};
 
-Status CheckParams(const std::string& report, const ReportParams& params, const std::set<std::string>& extra) {
+Status CheckParams(const std::string& report, const ReportParams& params,
+                   const std::set<std::string>& extra) {
   for (const auto& [k, v] : params) {
     if (kCommonParams.count(k) || extra.count(k)) continue;
     std::string valid;
@@ -37,7 +39,8 @@ Result<int64_t> IntParam(const ReportParams& params, const std::string& key, int
   const std::string& s = it->second;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < min) {
-    return Status::InvalidArgument(fmt::format("parameter '{}' must be an integer >= {}, got '{}'", key, min, s));
+    return Status::InvalidArgument(
+        fmt::format("parameter '{}' must be an integer >= {}, got '{}'", key, min, s));
   }
   return v;
 }
@@ -112,12 +115,18 @@ Result<ResultTable> Popular(const ReportParams& params, const QueryContext& ctx)
   AddRangeParams(f, &t);
   t.params.emplace_back("sort", sort);
   t.params.emplace_back("limit", std::to_string(limit));
-  t.columns = {"title_id", "title", "sessions", "viewers", "watch_hours", "completion_rate",
+  t.columns = {"title_id",
+               "title",
+               "sessions",
+               "viewers",
+               "watch_hours",
+               "completion_rate",
                "avg_completion_percentage"};
   for (const Row& r : rows) {
     const Agg& a = *r.a;
-    t.rows.push_back({r.id, TitleNameOf(r.id, ctx.catalog), a.sessions, static_cast<int64_t>(a.viewers.size()),
-                      Hours(a.watch_ms), 100.0 * static_cast<double>(a.completed) / static_cast<double>(a.sessions),
+    t.rows.push_back({r.id, TitleNameOf(r.id, ctx.catalog), a.sessions,
+                      static_cast<int64_t>(a.viewers.size()), Hours(a.watch_ms),
+                      100.0 * static_cast<double>(a.completed) / static_cast<double>(a.sessions),
                       a.pct_n ? Value(a.pct_sum / static_cast<double>(a.pct_n)) : Value(Null{})});
   }
   return t;
@@ -145,8 +154,9 @@ Result<ResultTable> Trends(const ReportParams& params, const QueryContext& ctx) 
   AddRangeParams(f, &t);
   t.columns = {"date", "sessions", "completed", "viewers", "titles", "watch_hours"};
   for (auto& [day, a] : by_day) {
-    t.rows.push_back({FormatDate(DayNumber{day}), a.sessions, a.completed, static_cast<int64_t>(a.viewers.size()),
-                      static_cast<int64_t>(a.titles.size()), Hours(a.watch_ms)});
+    t.rows.push_back({FormatDate(DayNumber{day}), a.sessions, a.completed,
+                      static_cast<int64_t>(a.viewers.size()), static_cast<int64_t>(a.titles.size()),
+                      Hours(a.watch_ms)});
   }
   return t;
 }
@@ -211,14 +221,17 @@ Result<SessionFilter> ResolveFilter(const ReportParams& params, const QueryConte
   f.to = last;
   if (auto it = params.find("to"); it != params.end()) {
     auto d = ParseDate(it->second);
-    if (!d) return Status::InvalidArgument(fmt::format("parameter 'to' must be a date YYYY-MM-DD, got '{}'", it->second));
+    if (!d)
+      return Status::InvalidArgument(
+          fmt::format("parameter 'to' must be a date YYYY-MM-DD, got '{}'", it->second));
     f.to = *d;
   }
   f.from = DayNumber{f.to.v - (kDefaultRangeDays - 1)};
   if (auto it = params.find("from"); it != params.end()) {
     auto d = ParseDate(it->second);
     if (!d) {
-      return Status::InvalidArgument(fmt::format("parameter 'from' must be a date YYYY-MM-DD, got '{}'", it->second));
+      return Status::InvalidArgument(
+          fmt::format("parameter 'from' must be a date YYYY-MM-DD, got '{}'", it->second));
     }
     f.from = *d;
   }
@@ -258,7 +271,8 @@ Status ScanSessions(const QueryContext& ctx, const SessionFilter& f,
         if (!f.genre.empty()) {
           // A session counts under the genres its title had when watched.
           const std::vector<std::string>* genres = ctx.catalog->GenresAt(r.content_id, r.start);
-          if (genres == nullptr || std::find(genres->begin(), genres->end(), f.genre) == genres->end()) continue;
+          if (genres == nullptr || std::find(genres->begin(), genres->end(), f.genre) == genres->end())
+            continue;
         }
         if (!f.title.empty() && c->title_id != f.title && c->title != f.title) continue;
       }

@@ -13,8 +13,8 @@ namespace {
 
 EpochMillis At(const char* rfc3339) { return *ParseRfc3339(rfc3339, nullptr); }
 
-SessionRecord Session(const std::string& id, const std::string& user, const std::string& content, const char* start,
-                      int64_t watch_ms, SessionStatus status) {
+SessionRecord Session(const std::string& id, const std::string& user, const std::string& content,
+                      const char* start, int64_t watch_ms, SessionStatus status) {
   SessionRecord r;
   r.session_id = id;
   r.user_id = user;
@@ -35,9 +35,13 @@ class ReportsTest : public ::testing::Test {
   void SetUp() override {
     std::string tmpl = (std::filesystem::temp_directory_path() / "ws-reports-XXXXXX").string();
     dir_ = mkdtemp(tmpl.data());
-    WriteCatalog("v1.json", R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Drama"],"duration_seconds":6000},
+    WriteCatalog(
+        "v1.json",
+        R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Drama"],"duration_seconds":6000},
 {"content_id":"s-1","type":"series","title":"Show","genres":["Comedy"],"seasons":[{"season_number":1,"episodes":[{"content_id":"s-1-e0101","episode_number":1,"duration_seconds":1800}]}]}])");
-    WriteCatalog("v2.json", R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Crime"],"duration_seconds":6000},
+    WriteCatalog(
+        "v2.json",
+        R"([{"content_id":"m-1","type":"movie","title":"One","genres":["Crime"],"duration_seconds":6000},
 {"content_id":"s-1","type":"series","title":"Show","genres":["Comedy"],"seasons":[{"season_number":1,"episodes":[{"content_id":"s-1-e0101","episode_number":1,"duration_seconds":1800}]}]}])");
     auto cat = Catalog::Open(dir_);
     ASSERT_TRUE(cat.ok()) << cat.status().message();
@@ -49,10 +53,10 @@ class ReportsTest : public ::testing::Test {
     store_ = std::move(*store);
     CommitBatch batch;
     batch.new_state = store_->state();
-    for (SessionRecord r : {Session("a", "u1", "m-1", "2026-10-01T20:00:00Z", 3'600'000, SessionStatus::kCompleted),
-                            Session("b", "u2", "m-1", "2026-10-20T21:00:00Z", 1'800'000, SessionStatus::kStopped),
-                            Session("c", "u1", "s-1-e0101", "2026-10-20T21:30:00Z", 900'000,
-                                    SessionStatus::kAbandoned)}) {
+    for (SessionRecord r :
+         {Session("a", "u1", "m-1", "2026-10-01T20:00:00Z", 3'600'000, SessionStatus::kCompleted),
+          Session("b", "u2", "m-1", "2026-10-20T21:00:00Z", 1'800'000, SessionStatus::kStopped),
+          Session("c", "u1", "s-1-e0101", "2026-10-20T21:30:00Z", 900'000, SessionStatus::kAbandoned)}) {
       batch.sessions[r.date_key].push_back(r);
     }
     ASSERT_TRUE(store_->Commit(batch).ok());
@@ -61,7 +65,9 @@ class ReportsTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void WriteCatalog(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
+  void WriteCatalog(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ + "/" + name) << text;
+  }
 
   int64_t PopularSessions(const ReportParams& p) {
     auto t = RunReport("popular", p, ctx_);
@@ -83,8 +89,8 @@ TEST_F(ReportsTest, PopularRollsEpisodesUpToTitlesAndRanks) {
   ASSERT_EQ(t->rows.size(), 2u);
   EXPECT_EQ(std::get<std::string>(t->rows[0][0]), "m-1");
   EXPECT_EQ(std::get<std::string>(t->rows[0][1]), "One");
-  EXPECT_EQ(std::get<int64_t>(t->rows[0][2]), 2);   // sessions
-  EXPECT_EQ(std::get<int64_t>(t->rows[0][3]), 2);   // viewers
+  EXPECT_EQ(std::get<int64_t>(t->rows[0][2]), 2);  // sessions
+  EXPECT_EQ(std::get<int64_t>(t->rows[0][3]), 2);  // viewers
   EXPECT_DOUBLE_EQ(std::get<double>(t->rows[0][4]), 1.5);
   EXPECT_DOUBLE_EQ(std::get<double>(t->rows[0][5]), 50.0);  // completion_rate
   EXPECT_EQ(std::get<std::string>(t->rows[1][0]), "s-1");

@@ -43,7 +43,8 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "csv") return OutputFormat::kCsv;
   if (name == "json") return OutputFormat::kJson;
   if (name == "ndjson") return OutputFormat::kNdjson;
-  return Status::InvalidArgument(fmt::format("unknown format '{}' (expected table, csv, json or ndjson)", name));
+  return Status::InvalidArgument(
+      fmt::format("unknown format '{}' (expected table, csv, json or ndjson)", name));
 }
 
 std::string FormatValue(const Value& v) {
@@ -69,7 +70,8 @@ std::string RenderTable(const ResultTable& t) {
   }
   auto numeric = [&](size_t c) {
     for (const auto& row : t.rows) {
-      if (c < row.size() && (std::holds_alternative<std::string>(row[c]) || std::holds_alternative<bool>(row[c])))
+      if (c < row.size() &&
+          (std::holds_alternative<std::string>(row[c]) || std::holds_alternative<bool>(row[c])))
         return false;
     }
     return true;

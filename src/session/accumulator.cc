@@ -36,7 +36,8 @@ int CompareEventFull(const Event& a, const Event& b) {
   if ((c = cmp(a.autoplay, b.autoplay)) != 0) return c;
   if ((c = cmp(a.device_type, b.device_type)) != 0) return c;
   if ((c = cmp(a.content_length_ms, b.content_length_ms)) != 0) return c;
-  if ((c = cmp(a.has_ts_offset ? a.ts_offset_minutes : -100000, b.has_ts_offset ? b.ts_offset_minutes : -100000)) != 0)
+  if ((c = cmp(a.has_ts_offset ? a.ts_offset_minutes : -100000,
+               b.has_ts_offset ? b.ts_offset_minutes : -100000)) != 0)
     return c;
   if ((c = cmp(std::string_view(a.country, 2), std::string_view(b.country, 2))) != 0) return c;
   if ((c = cmp(a.user_id, b.user_id)) != 0) return c;
@@ -49,8 +50,10 @@ int CompareEventFull(const Event& a, const Event& b) {
 }
 
 void SessionAccumulator::TakeAttributes(const Event& e, Interner* interner) {
-  if (content_length_ms_ == kAbsent && e.content_length_ms != kAbsent) content_length_ms_ = e.content_length_ms;
-  if (e.quality_height > max_quality_) max_quality_ = static_cast<int16_t>(std::min<int32_t>(e.quality_height, INT16_MAX));
+  if (content_length_ms_ == kAbsent && e.content_length_ms != kAbsent)
+    content_length_ms_ = e.content_length_ms;
+  if (e.quality_height > max_quality_)
+    max_quality_ = static_cast<int16_t>(std::min<int32_t>(e.quality_height, INT16_MAX));
   if (device_id_ == 0 && !e.device_id.empty()) device_id_ = interner->Intern(e.device_id);
   if (device_type_ == DeviceType::kUnknown) device_type_ = e.device_type;
   if (platform_ == 0 && !e.platform.empty()) platform_ = interner->Intern(e.platform);
@@ -127,7 +130,8 @@ void SessionAccumulator::Apply(const Event& e, const SessionConfig& config, Inte
 
   if (state_ == PlayerState::kPlaying) {
     const int64_t advance = reached - pos_ms_;
-    if (advance >= 0 && advance <= kCoverageMaxSpeed * capped + kCoverageSlackMs) intervals_.Add(pos_ms_, reached);
+    if (advance >= 0 && advance <= kCoverageMaxSpeed * capped + kCoverageSlackMs)
+      intervals_.Add(pos_ms_, reached);
   }
 
   switch (e.type) {
@@ -172,8 +176,9 @@ void SessionAccumulator::Apply(const Event& e, const SessionConfig& config, Inte
   TakeAttributes(e, interner);
 }
 
-SessionRecord SessionAccumulator::Finalize(std::string_view session_id, bool closed, const SessionConfig& config,
-                                           const Interner& interner, const CatalogView* catalog) const {
+SessionRecord SessionAccumulator::Finalize(std::string_view session_id, bool closed,
+                                           const SessionConfig& config, const Interner& interner,
+                                           const CatalogView* catalog) const {
   SessionRecord r;
   r.session_id = std::string(session_id);
   r.user_id = std::string(interner.Get(user_));

@@ -50,7 +50,9 @@ class SessionAccumulator {
   uint32_t user() const { return user_; }
   uint32_t content() const { return content_; }
   // Heap bytes owned, with the allocator's per-chunk overhead.
-  size_t heap_bytes() const { return intervals_.heap_bytes() == 0 ? 0 : intervals_.heap_bytes() + kMallocOverhead; }
+  size_t heap_bytes() const {
+    return intervals_.heap_bytes() == 0 ? 0 : intervals_.heap_bytes() + kMallocOverhead;
+  }
 
  private:
   static constexpr size_t kMallocOverhead = 16;

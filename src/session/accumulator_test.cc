@@ -59,8 +59,8 @@ TEST(Dedup, SameEventIdCountedOnce) {
 }
 
 TEST(Dedup, WithoutIdIdentityIsSessionTypeTsPosition) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kHeartbeat, 30, 30), Ev(T::kHeartbeat, 30, 30),
-                         Ev(T::kHeartbeat, 30, 31)});
+  SessionRecord r = Compute(
+      {Ev(T::kStart, 0, 0), Ev(T::kHeartbeat, 30, 30), Ev(T::kHeartbeat, 30, 30), Ev(T::kHeartbeat, 30, 31)});
   EXPECT_EQ(r.event_count, 3);  // the position-31 heartbeat is another event
 }
 
@@ -81,9 +81,10 @@ TEST(Dedup, DifferingCopiesKeepTheOneThatSortsFirst) {
 // 2.2 Order -------------------------------------------------------------------
 
 TEST(Order, ArrivalOrderDoesNotMatter) {
-  std::vector<Event> ev = {Ev(T::kStart, 0, 0),       Ev(T::kHeartbeat, 20, 20), Ev(T::kPause, 40, 40),
-                           Ev(T::kResume, 100, 40),   Ev(T::kSeek, 110, 10),     Ev(T::kHeartbeat, 130, 30),
-                           Ev(T::kBufferStart, 140, 40), Ev(T::kBufferEnd, 150, 40), Ev(T::kStop, 170, 60)};
+  std::vector<Event> ev = {
+      Ev(T::kStart, 0, 0),          Ev(T::kHeartbeat, 20, 20),  Ev(T::kPause, 40, 40),
+      Ev(T::kResume, 100, 40),      Ev(T::kSeek, 110, 10),      Ev(T::kHeartbeat, 130, 30),
+      Ev(T::kBufferStart, 140, 40), Ev(T::kBufferEnd, 150, 40), Ev(T::kStop, 170, 60)};
   SessionRecord ref = Compute(ev);
   std::mt19937 rng(7);
   for (int i = 0; i < 20; ++i) {
@@ -114,7 +115,8 @@ TEST(StateMachine, StartOpensPlaying) {
 }
 
 TEST(StateMachine, FirstEventNotStartIsImplicitStartNotCounted) {
-  SessionRecord paused = Compute({Ev(T::kPause, 0, 100), Ev(T::kResume, 60, 100), Ev(T::kHeartbeat, 90, 130)});
+  SessionRecord paused =
+      Compute({Ev(T::kPause, 0, 100), Ev(T::kResume, 60, 100), Ev(T::kHeartbeat, 90, 130)});
   EXPECT_EQ(paused.pauses, 0);
   EXPECT_EQ(paused.pause_ms, 60'000);
   EXPECT_EQ(paused.watch_ms, 30'000);
@@ -139,40 +141,42 @@ TEST(StateMachine, FirstEventCompleteMarksCompletedAndQualityCounts) {
 }
 
 TEST(StateMachine, LaterStartPlaysFromAnyState) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 10, 10), Ev(T::kStart, 20, 10), Ev(T::kHeartbeat, 50, 40)});
+  SessionRecord r =
+      Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 10, 10), Ev(T::kStart, 20, 10), Ev(T::kHeartbeat, 50, 40)});
   EXPECT_EQ(r.watch_ms, 10'000 + 30'000);
   EXPECT_EQ(r.state, PlayerState::kPlaying);
 }
 
 TEST(StateMachine, PauseFromPlayingOrBufferingCountsElseIgnored) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kPause, 10, 10), Ev(T::kPause, 20, 10), Ev(T::kResume, 30, 10),
-                         Ev(T::kBufferStart, 40, 20), Ev(T::kPause, 50, 20)});
+  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kPause, 10, 10), Ev(T::kPause, 20, 10),
+                             Ev(T::kResume, 30, 10), Ev(T::kBufferStart, 40, 20), Ev(T::kPause, 50, 20)});
   EXPECT_EQ(r.pauses, 2);
   EXPECT_EQ(r.state, PlayerState::kPaused);
 }
 
 TEST(StateMachine, ResumeOnlyFromPaused) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kBufferStart, 10, 10), Ev(T::kResume, 20, 10),
-                         Ev(T::kBufferEnd, 30, 10)});
+  SessionRecord r = Compute(
+      {Ev(T::kStart, 0, 0), Ev(T::kBufferStart, 10, 10), Ev(T::kResume, 20, 10), Ev(T::kBufferEnd, 30, 10)});
   EXPECT_EQ(r.buffer_ms, 20'000);  // the resume did not end the buffering
 }
 
 TEST(StateMachine, BufferStartOnlyFromPlaying) {
   SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kPause, 10, 10), Ev(T::kBufferStart, 20, 10),
-                         Ev(T::kResume, 30, 10), Ev(T::kBufferStart, 40, 20), Ev(T::kBufferEnd, 45, 20)});
+                             Ev(T::kResume, 30, 10), Ev(T::kBufferStart, 40, 20), Ev(T::kBufferEnd, 45, 20)});
   EXPECT_EQ(r.buffers, 1);
   EXPECT_EQ(r.buffer_ms, 5'000);
 }
 
 TEST(StateMachine, BufferEndOnlyFromBuffering) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kPause, 10, 10), Ev(T::kBufferEnd, 20, 10),
-                         Ev(T::kHeartbeat, 30, 10)});
+  SessionRecord r = Compute(
+      {Ev(T::kStart, 0, 0), Ev(T::kPause, 10, 10), Ev(T::kBufferEnd, 20, 10), Ev(T::kHeartbeat, 30, 10)});
   EXPECT_EQ(r.state, PlayerState::kPaused);
   EXPECT_EQ(r.pause_ms, 20'000);
 }
 
 TEST(StateMachine, SeekCountsRewindsAndForwards) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kSeek, 30, 5), Ev(T::kSeek, 40, 300), Ev(T::kSeek, 50, 310)});
+  SessionRecord r =
+      Compute({Ev(T::kStart, 0, 0), Ev(T::kSeek, 30, 5), Ev(T::kSeek, 40, 300), Ev(T::kSeek, 50, 310)});
   // Reached positions are extrapolated: 30, 15, 310 -> rewind, forward, none.
   EXPECT_EQ(r.rewinds, 1);
   EXPECT_EQ(r.forwards, 1);
@@ -188,7 +192,7 @@ TEST(StateMachine, SeekUsesFromPositionWhenGiven) {
 
 TEST(StateMachine, HeartbeatQualityChangeNoStateChange) {
   SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kPause, 10, 10), Ev(T::kHeartbeat, 20, 10),
-                         Ev(T::kQualityChange, 30, 10), Ev(T::kResume, 40, 10)});
+                             Ev(T::kQualityChange, 30, 10), Ev(T::kResume, 40, 10)});
   EXPECT_EQ(r.pause_ms, 30'000);
 }
 
@@ -200,15 +204,18 @@ TEST(StateMachine, StopAndCompleteEnd) {
 
 TEST(StateMachine, EndedReopensOnStartResumeHeartbeatSeek) {
   for (EventType t : {T::kStart, T::kResume, T::kHeartbeat, T::kSeek}) {
-    SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 10, 10), Ev(t, 20, 10), Ev(T::kHeartbeat, 50, 40)});
+    SessionRecord r =
+        Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 10, 10), Ev(t, 20, 10), Ev(T::kHeartbeat, 50, 40)});
     EXPECT_EQ(r.watch_ms, 40'000) << EventTypeName(t);
   }
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 10, 10), Ev(T::kPause, 20, 10), Ev(T::kHeartbeat, 50, 10)});
+  SessionRecord r =
+      Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 10, 10), Ev(T::kPause, 20, 10), Ev(T::kHeartbeat, 50, 10)});
   EXPECT_EQ(r.watch_ms, 10'000);
 }
 
 TEST(Position, ExtrapolatedWhenMissing) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 100), Ev(T::kHeartbeat, 30), Ev(T::kPause, 40), Ev(T::kStop, 100)});
+  SessionRecord r =
+      Compute({Ev(T::kStart, 0, 100), Ev(T::kHeartbeat, 30), Ev(T::kPause, 40), Ev(T::kStop, 100)});
   EXPECT_EQ(r.playback_position_ms, 140'000);  // 100 + 30 + 10, frozen while paused
   SessionRecord first = Compute({Ev(T::kStart, 0), Ev(T::kHeartbeat, 30)});
   EXPECT_EQ(first.playback_position_ms, 30'000);  // first event without position is at 0
@@ -247,8 +254,9 @@ TEST(Time, EndedCreditsNothing) {
 TEST(Coverage, UnionOfWatchedIntervals) {
   FakeCatalog cat;
   cat.content["c1"].length_ms = 1'000'000;
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kHeartbeat, 30, 30), Ev(T::kSeek, 40, 10), Ev(T::kHeartbeat, 70, 40)},
-                        &cat);
+  SessionRecord r = Compute(
+      {Ev(T::kStart, 0, 0), Ev(T::kHeartbeat, 30, 30), Ev(T::kSeek, 40, 10), Ev(T::kHeartbeat, 70, 40)},
+      &cat);
   // [0,30] + [30,40] + [10,40] -> [0,40]
   EXPECT_EQ(r.coverage_ms, 40'000);
   EXPECT_DOUBLE_EQ(r.coverage_percentage(), 4.0);
@@ -338,8 +346,8 @@ TEST(Measures, CountryFallsBackToUsersCountry) {
 }
 
 TEST(Measures, MaxPositionIsHighestReached) {
-  SessionRecord r = Compute({Ev(T::kStart, 0, 0), Ev(T::kHeartbeat, 100, 100), Ev(T::kSeek, 110, 5),
-                         Ev(T::kStop, 120, 15)});
+  SessionRecord r = Compute(
+      {Ev(T::kStart, 0, 0), Ev(T::kHeartbeat, 100, 100), Ev(T::kSeek, 110, 5), Ev(T::kStop, 120, 15)});
   EXPECT_EQ(r.max_position_ms, 110'000);
   EXPECT_EQ(r.playback_position_ms, 15'000);
 }
@@ -396,7 +404,8 @@ TEST(Status, AbandonedWhenSilent) {
 }
 
 TEST(Status, OpenSessionsAreInProgress) {
-  EXPECT_EQ(Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 60, 60)}, nullptr, false).status, SessionStatus::kInProgress);
+  EXPECT_EQ(Compute({Ev(T::kStart, 0, 0), Ev(T::kStop, 60, 60)}, nullptr, false).status,
+            SessionStatus::kInProgress);
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 
 #define TOML_EXCEPTIONS 0
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <charconv>
-#include <toml++/toml.h>
 
 namespace ws {
 namespace {
@@ -14,8 +14,12 @@ struct UnitScale {
   int64_t millis;
 };
 constexpr UnitScale kUnits[] = {
-    {"ms", 1}, {"s", kMillisPerSecond}, {"min", kMillisPerMinute}, {"m", kMillisPerMinute},
-    {"h", kMillisPerHour}, {"d", kMillisPerDay},
+    {"ms", 1},
+    {"s", kMillisPerSecond},
+    {"min", kMillisPerMinute},
+    {"m", kMillisPerMinute},
+    {"h", kMillisPerHour},
+    {"d", kMillisPerDay},
 };
 
 // "90" (seconds), "90s", "30min", "7d", "1500ms".
@@ -72,13 +76,16 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
       if (k != d.name) continue;
       known = true;
       std::optional<int64_t> ms;
-      if (auto i = node.value<int64_t>()) ms = *i * kMillisPerSecond;
-      else if (auto f = node.value<double>()) ms = static_cast<int64_t>(*f * kMillisPerSecond);
-      else if (auto s = node.value<std::string>()) ms = ParseDuration(*s);
+      if (auto i = node.value<int64_t>())
+        ms = *i * kMillisPerSecond;
+      else if (auto f = node.value<double>())
+        ms = static_cast<int64_t>(*f * kMillisPerSecond);
+      else if (auto s = node.value<std::string>())
+        ms = ParseDuration(*s);
       if (!ms || *ms < 0) {
         return Status::InvalidArgument(fmt::format(
-            "config file '{}' line {}: {} must be a duration such as 120, \"120s\", \"30min\" or \"7d\"", path,
-            line, k));
+            "config file '{}' line {}: {} must be a duration such as 120, \"120s\", \"30min\" or \"7d\"",
+            path, line, k));
       }
       c.*(d.field) = *ms;
     }
@@ -94,13 +101,14 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
       known = true;
       auto i = node.value<int64_t>();
       if (!i || *i < 1) {
-        return Status::InvalidArgument(
-            fmt::format("config file '{}' line {}: binge_min_episodes must be a positive integer", path, line));
+        return Status::InvalidArgument(fmt::format(
+            "config file '{}' line {}: binge_min_episodes must be a positive integer", path, line));
       }
       c.binge_min_episodes = static_cast<int32_t>(*i);
     }
     if (!known) {
-      return Status::InvalidArgument(fmt::format("config file '{}' line {}: unknown key '{}'", path, line, k));
+      return Status::InvalidArgument(
+          fmt::format("config file '{}' line {}: unknown key '{}'", path, line, k));
     }
   }
   return c;

@@ -78,9 +78,9 @@ TEST(IntervalSet, UnionOfIntervalsWithMergesAndClipping) {
   EXPECT_EQ(s.heap_bytes(), 0u);  // one interval: inline
   s.Add(30, 40);
   s.Add(50, 60);
-  s.Add(5, 12);   // extends the first
-  s.Add(20, 30);  // touches both neighbours: merges them
-  s.Add(70, 70);  // empty: ignored
+  s.Add(5, 12);                   // extends the first
+  s.Add(20, 30);                  // touches both neighbours: merges them
+  s.Add(70, 70);                  // empty: ignored
   EXPECT_EQ(s.size(), 2u);        // [5,40) [50,60)
   EXPECT_EQ(s.CoveredMs(0), 45);  // no clip
   EXPECT_EQ(s.CoveredMs(55), 40);

@@ -2,7 +2,8 @@
 
 namespace ws {
 
-Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files, const IngestFilesOptions& options) {
+Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files,
+                   const IngestFilesOptions& options) {
   ParserOptions popts;
   popts.now = options.now;
   EventParser parser(popts);

@@ -23,12 +23,13 @@ struct IngestProgress {
 
 struct IngestFilesOptions {
   bool close_all = false;
-  EpochMillis now;  // server clock, for the future-timestamp rule
+  EpochMillis now;                                      // server clock, for the future-timestamp rule
   std::function<void(const IngestProgress&)> progress;  // may be empty
 };
 
 // Ingests `files` ("-" is stdin) in order. Stops at the first file that
 // cannot be read (what was committed before stays committed).
-Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files, const IngestFilesOptions& options);
+Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files,
+                   const IngestFilesOptions& options);
 
 }  // namespace ws

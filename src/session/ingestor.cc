@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
-
 #include <algorithm>
 #include <set>
 #include <unordered_set>
@@ -52,7 +51,8 @@ constexpr int32_t kDirectoryExtraDays = 2;
 Ingestor::Ingestor(Store* store, const CatalogView* catalog, Options options)
     : store_(store), catalog_(catalog), options_(std::move(options)), state_(store->state()) {}
 
-Result<std::unique_ptr<Ingestor>> Ingestor::Create(Store* store, const CatalogView* catalog, Options options) {
+Result<std::unique_ptr<Ingestor>> Ingestor::Create(Store* store, const CatalogView* catalog,
+                                                   Options options) {
   std::unique_ptr<Ingestor> ing(new Ingestor(store, catalog, std::move(options)));
   WS_RETURN_IF_ERROR(ing->LoadDirectory());
   return ing;
@@ -61,8 +61,8 @@ Result<std::unique_ptr<Ingestor>> Ingestor::Create(Store* store, const CatalogVi
 Status Ingestor::LoadDirectory() {
   if (state_.watermark.v == INT64_MIN) return Status::Ok();
   const SessionConfig& c = options_.config;
-  int32_t cutoff =
-      DayOf(EpochMillis{state_.watermark.v - c.allowed_lateness_ms - c.session_timeout_ms}).v - kDirectoryExtraDays;
+  int32_t cutoff = DayOf(EpochMillis{state_.watermark.v - c.allowed_lateness_ms - c.session_timeout_ms}).v -
+                   kDirectoryExtraDays;
   std::vector<SessionRecord> records;
   for (DayNumber day : store_->SessionDays()) {
     if (day.v < cutoff) continue;
@@ -128,7 +128,8 @@ void Ingestor::OnWarning(WarningReason reason, int64_t /*line*/) {
 }
 
 uint32_t Ingestor::FindOpenSlot(uint64_t hash, std::string_view sid) const {
-  return open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].live && open_slots_[i].session_id.Equals(sid); });
+  return open_index_.Find(
+      hash, [&](uint32_t i) { return open_slots_[i].live && open_slots_[i].session_id.Equals(sid); });
 }
 
 uint32_t Ingestor::InsertOpen(uint64_t hash, std::string_view sid) {
@@ -152,7 +153,8 @@ uint32_t Ingestor::InsertOpen(uint64_t hash, std::string_view sid) {
 }
 
 void Ingestor::EraseOpen(uint64_t hash, std::string_view sid) {
-  uint32_t slot = open_index_.Find(hash, [&](uint32_t i) { return open_slots_[i].live && open_slots_[i].session_id.Equals(sid); });
+  uint32_t slot = open_index_.Find(
+      hash, [&](uint32_t i) { return open_slots_[i].live && open_slots_[i].session_id.Equals(sid); });
   if (slot == FlatIndex::kEmpty) return;
   open_index_.Erase(hash, slot);
   open_slots_[slot] = OpenSession{};
@@ -195,11 +197,12 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   if (SlowSession* slow_session = FindSlow(sid_hash, e.session_id)) {
     SlowSession& s = *slow_session;
     if (e.user_id != s.user_id || e.content_id != s.content_id) {
-      Reject(RejectReason::kSessionConflict,
-             fmt::format("session \"{}\" was first seen with user \"{}\" and content \"{}\"; this event names "
-                         "user \"{}\" and content \"{}\"",
-                         e.session_id, s.user_id, s.content_id, e.user_id, e.content_id),
-             raw, line);
+      Reject(
+          RejectReason::kSessionConflict,
+          fmt::format("session \"{}\" was first seen with user \"{}\" and content \"{}\"; this event names "
+                      "user \"{}\" and content \"{}\"",
+                      e.session_id, s.user_id, s.content_id, e.user_id, e.content_id),
+          raw, line);
       return;
     }
     s.pending.push_back(e);
@@ -214,11 +217,12 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
     std::string_view user = interner_.Get(s->acc.user());
     std::string_view content = interner_.Get(s->acc.content());
     if (e.user_id != user || e.content_id != content) {
-      Reject(RejectReason::kSessionConflict,
-             fmt::format("session \"{}\" was first seen with user \"{}\" and content \"{}\"; this event names "
-                         "user \"{}\" and content \"{}\"",
-                         e.session_id, user, content, e.user_id, e.content_id),
-             raw, line);
+      Reject(
+          RejectReason::kSessionConflict,
+          fmt::format("session \"{}\" was first seen with user \"{}\" and content \"{}\"; this event names "
+                      "user \"{}\" and content \"{}\"",
+                      e.session_id, user, content, e.user_id, e.content_id),
+          raw, line);
       return;
     }
     batch_max_ts_ = std::max(batch_max_ts_, e.ts.v);
@@ -229,11 +233,12 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   if (auto it = directory_.find(sid_hash); it != directory_.end()) {
     const DirEntry& d = it->second;
     if (HashId(e.user_id) != d.user_hash || HashId(e.content_id) != d.content_hash) {
-      Reject(RejectReason::kSessionConflict,
-             fmt::format("session \"{}\" was seen before with another user_id or content_id than this event's "
-                         "(user \"{}\", content \"{}\")",
-                         e.session_id, e.user_id, e.content_id),
-             raw, line);
+      Reject(
+          RejectReason::kSessionConflict,
+          fmt::format("session \"{}\" was seen before with another user_id or content_id than this event's "
+                      "(user \"{}\", content \"{}\")",
+                      e.session_id, e.user_id, e.content_id),
+          raw, line);
       return;
     }
     if (d.status != SessionStatus::kInProgress && IsTooLate(d.end_ms, d.ends_with_stop)) {
@@ -241,8 +246,9 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
              fmt::format("session \"{}\" closed at {} which is more than the allowed lateness before the "
                          "watermark {}",
                          e.session_id,
-                         FormatRfc3339(EpochMillis{d.end_ms + (d.ends_with_stop ? options_.config.stop_linger_ms
-                                                                              : options_.config.session_timeout_ms)}),
+                         FormatRfc3339(
+                             EpochMillis{d.end_ms + (d.ends_with_stop ? options_.config.stop_linger_ms
+                                                                      : options_.config.session_timeout_ms)}),
                          FormatRfc3339(state_.watermark)),
              raw, line);
       return;
@@ -285,7 +291,6 @@ void Ingestor::Arrive(uint32_t slot, uint64_t sid_hash, const Event& e, std::str
   arrivals_.push_back(Arrival{e, XXH3_64bits(raw.data(), raw.size()), id_hash, slot});
   ++buffered_;
 }
-
 
 void Ingestor::ApplyArrivals() {
   // Group the batch by session (a counting sort on slots keeps arrival order
@@ -332,7 +337,8 @@ void Ingestor::ApplyArrivals() {
       }
       std::sort(group_ids_.begin(), group_ids_.end());
       for (size_t k = 1; k < group_ids_.size() && !id_twice; ++k) {
-        id_twice = group_ids_[k].first == group_ids_[k - 1].first && group_ids_[k].second != group_ids_[k - 1].second;
+        id_twice = group_ids_[k].first == group_ids_[k - 1].first &&
+                   group_ids_[k].second != group_ids_[k - 1].second;
       }
     }
     for (auto it = first; it != last; ++it) {
@@ -534,7 +540,7 @@ Status Ingestor::Flush(bool close_all) {
   for (auto& [hash, d] : directory_) {
     if (d.status != SessionStatus::kInProgress) continue;
     if (close_all || watermark - d.end_ms >= (d.ends_with_stop ? options_.config.stop_linger_ms
-                                                                 : options_.config.session_timeout_ms)) {
+                                                               : options_.config.session_timeout_ms)) {
       changes[d.date_key].close_hashes.insert(hash);
     }
   }

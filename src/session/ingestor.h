@@ -103,11 +103,11 @@ class Ingestor : public EventSink {
     CompactId session_id;
     SessionAccumulator acc;
     uint64_t recent[kRecentHashes] = {};
-    uint32_t first_layer = 0;          // oldest SeenFilter layer it uses
-    int32_t written_day = INT32_MIN;   // day its record is stored under
-    bool ids_in_filter = false;        // its ids may be in the SeenFilter
-    bool dirty = false;                // changed since last written
-    bool live = false;                 // the slot holds a session (not free)
+    uint32_t first_layer = 0;         // oldest SeenFilter layer it uses
+    int32_t written_day = INT32_MIN;  // day its record is stored under
+    bool ids_in_filter = false;       // its ids may be in the SeenFilter
+    bool dirty = false;               // changed since last written
+    bool live = false;                // the slot holds a session (not free)
   };
   // Where a session not in memory stands (SPEC 2.7 closing and lateness).
   struct DirEntry {
@@ -120,12 +120,12 @@ class Ingestor : public EventSink {
     bool ends_with_stop = false;  // last event is stop or complete
   };
   struct SlowSession {
-    std::string_view session_id;       // in the batch arena
-    uint64_t hash = 0;                 // of session_id
-    std::vector<Event> pending;        // new events, views in the parser arena
-    std::string_view user_id;          // expected (first seen)
+    std::string_view session_id;  // in the batch arena
+    uint64_t hash = 0;            // of session_id
+    std::vector<Event> pending;   // new events, views in the parser arena
+    std::string_view user_id;     // expected (first seen)
     std::string_view content_id;
-    int32_t first_day = INT32_MAX;     // days that may hold stored events
+    int32_t first_day = INT32_MAX;  // days that may hold stored events
     int32_t last_day = INT32_MIN;
     int32_t written_day = INT32_MIN;
   };
@@ -164,22 +164,22 @@ class Ingestor : public EventSink {
   // Open sessions in memory; the index keys view OpenSession::session_id.
   std::deque<OpenSession> open_slots_;
   std::vector<uint32_t> free_slots_;
-  FlatIndex open_index_;  // session id hash -> open_slots_ index
+  FlatIndex open_index_;                              // session id hash -> open_slots_ index
   std::unordered_map<uint64_t, DirEntry> directory_;  // by session id hash
-  FlatIndex slow_index_;  // session id hash -> slow_ index
+  FlatIndex slow_index_;                              // session id hash -> slow_ index
   std::vector<SlowSession> slow_;
-  StringArena batch_arena_;  // batch-lifetime copies (slow session keys, read-back events)
-  std::vector<Arrival> arrivals_;     // this batch's events for open sessions
+  StringArena batch_arena_;        // batch-lifetime copies (slow session keys, read-back events)
+  std::vector<Arrival> arrivals_;  // this batch's events for open sessions
   // New events to store: pointers into arrivals_ (kept until the commit) or
   // extra_events_ (events the slow path found new); views into the parser or
   // batch arena.
   std::vector<const Event*> store_events_;
   std::deque<Event> extra_events_;
-  std::vector<uint64_t> store_hashes_;  // session id hash of each of store_events_
-  std::vector<uint32_t> store_slots_;   // open_slots_ index of each of store_events_
+  std::vector<uint64_t> store_hashes_;     // session id hash of each of store_events_
+  std::vector<uint32_t> store_slots_;      // open_slots_ index of each of store_events_
   std::vector<uint64_t> store_id_hashes_;  // EventIdHash of each of store_events_ (0 without id)
   std::vector<std::pair<uint32_t, uint64_t>> resolved_ids_;  // (slot, id hash) of recomputed sessions
-  std::vector<std::pair<uint64_t, uint64_t>> group_ids_;  // (id hash, raw hash) scratch for ApplyArrivals
+  std::vector<std::pair<uint64_t, uint64_t>> group_ids_;     // (id hash, raw hash) scratch for ApplyArrivals
   std::vector<uint32_t> scratch_start_, scratch_order_, scratch_next_;  // ApplyArrivals grouping
   std::vector<std::vector<const Event*>> day_buffers_;  // emptied per-day commit lists, for reuse
   std::vector<Rejection> batch_rejections_;

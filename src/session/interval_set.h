@@ -25,7 +25,8 @@ class IntervalSet {
     if (to_ms <= from_ms) return;
     Interval* d = data();
     Interval* end = d + size_;
-    Interval* it = std::lower_bound(d, end, from_ms, [](const Interval& iv, int64_t v) { return iv.to_ms < v; });
+    Interval* it =
+        std::lower_bound(d, end, from_ms, [](const Interval& iv, int64_t v) { return iv.to_ms < v; });
     Interval merged{from_ms, to_ms};
     Interval* last = it;
     while (last != end && last->from_ms <= to_ms) {

@@ -23,7 +23,8 @@ DeviceType DeviceTypeFromName(std::string_view name) {
 
 }  // namespace
 
-SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog, const SessionConfig& config) {
+SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
+                             const SessionConfig& config) {
   SessionRecord r;
   r.origin = SessionOrigin::kLegacy;
   r.session_id = l.session_id;
@@ -40,8 +41,8 @@ SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
   r.last_type = EventType::kStop;
   if (const ContentInfo* c = catalog.FindContent(l.content_id); c != nullptr && c->length_ms > 0) {
     r.content_length_ms = c->length_ms;
-    r.playback_position_ms =
-        static_cast<int64_t>(std::llround(l.completion_percentage / kPercent * static_cast<double>(c->length_ms)));
+    r.playback_position_ms = static_cast<int64_t>(
+        std::llround(l.completion_percentage / kPercent * static_cast<double>(c->length_ms)));
     r.max_position_ms = r.playback_position_ms;
     r.credits_start_ms = c->credits_start_ms >= 0
                              ? c->credits_start_ms
@@ -53,7 +54,8 @@ SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
     r.country = u->country;
     r.tz = u->timezone;
   }
-  LocalTime local = (!r.tz.empty() && IsKnownTimeZone(r.tz)) ? ToLocal(r.start, r.tz) : ToLocalFixed(r.start, 0);
+  LocalTime local =
+      (!r.tz.empty() && IsKnownTimeZone(r.tz)) ? ToLocal(r.start, r.tz) : ToLocalFixed(r.start, 0);
   r.local_start_hour = local.hour;
   r.local_date = local.date;
   r.complete_seen = l.completion_percentage >= config.credits_default_fraction * kPercent;

@@ -34,9 +34,9 @@ struct SessionRecord {
   std::string session_id;
   std::string user_id;
   std::string content_id;
-  DayNumber date_key;          // UTC date of `start`
-  EpochMillis start;           // ts of the first event
-  EpochMillis end;             // ts of the last event
+  DayNumber date_key;  // UTC date of `start`
+  EpochMillis start;   // ts of the first event
+  EpochMillis end;     // ts of the last event
   int64_t watch_ms = 0;
   int64_t pause_ms = 0;
   int64_t buffer_ms = 0;
@@ -48,11 +48,11 @@ struct SessionRecord {
   int64_t max_position_ms = 0;
   int64_t content_length_ms = kAbsent;  // kAbsent: unknown (null)
   int64_t coverage_ms = 0;
-  int64_t credits_start_ms = kAbsent;   // resolved credits start, kAbsent if length unknown
+  int64_t credits_start_ms = kAbsent;  // resolved credits start, kAbsent if length unknown
   bool watched_credits = false;
   bool autoplay = false;
-  bool complete_seen = false;           // a `complete` event is in the session
-  int32_t max_quality = 0;              // 0: null
+  bool complete_seen = false;  // a `complete` event is in the session
+  int32_t max_quality = 0;     // 0: null
   int32_t event_count = 0;
   SessionStatus status = SessionStatus::kInProgress;
   PlayerState state = PlayerState::kPlaying;  // after the last event

@@ -164,12 +164,14 @@ std::vector<uint32_t> EventSegmentOrderOf(std::span<const Row> events) {
       return Deref(events[a.begin]).session_id < Deref(events[b.begin]).session_id;
     });
   }
-  auto by_order = [&](uint32_t a, uint32_t b) { return CompareEventOrder(Deref(events[a]), Deref(events[b])) < 0; };
+  auto by_order = [&](uint32_t a, uint32_t b) {
+    return CompareEventOrder(Deref(events[a]), Deref(events[b])) < 0;
+  };
   size_t at = 0;
   for (size_t r = 0; r < runs.size();) {
     size_t group_end = r + 1;
-    while (group_end < runs.size() &&
-           FastEqual(Deref(events[runs[group_end].begin]).session_id, Deref(events[runs[r].begin]).session_id)) {
+    while (group_end < runs.size() && FastEqual(Deref(events[runs[group_end].begin]).session_id,
+                                                Deref(events[runs[r].begin]).session_id)) {
       ++group_end;
     }
     const size_t first = at;
@@ -300,7 +302,9 @@ Result<std::string> EncodeEventSegmentOf(std::span<const Row> rows, std::span<co
 }
 
 std::vector<uint32_t> EventSegmentOrder(std::span<const Event> events) { return EventSegmentOrderOf(events); }
-std::vector<uint32_t> EventSegmentOrder(std::span<const Event* const> events) { return EventSegmentOrderOf(events); }
+std::vector<uint32_t> EventSegmentOrder(std::span<const Event* const> events) {
+  return EventSegmentOrderOf(events);
+}
 
 Result<std::string> EncodeEventSegment(std::span<const Event> rows, std::span<const uint32_t> order) {
   return EncodeEventSegmentOf(rows, order);

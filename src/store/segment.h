@@ -39,7 +39,8 @@ void SortEventsForSegment(std::vector<Event>* events);
 // Failure: kInvalidArgument when an enum field holds an undefined value or
 // order has the wrong size.
 Result<std::string> EncodeEventSegment(std::span<const Event> events, std::span<const uint32_t> order = {});
-Result<std::string> EncodeEventSegment(std::span<const Event* const> events, std::span<const uint32_t> order = {});
+Result<std::string> EncodeEventSegment(std::span<const Event* const> events,
+                                       std::span<const uint32_t> order = {});
 // Decodes a .wse image; out->events point into out->arena.
 // With `wanted`, only rows of sessions it accepts are delivered, and a
 // segment with none of them stops after its session-id column.

@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <set>
-
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <limits>
+#include <set>
 
 #include "store/store_test_util.h"
 

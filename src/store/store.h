@@ -44,9 +44,9 @@ struct EventBlock {
 
 // Store-wide state carried in the manifest.
 struct StoreState {
-  EpochMillis watermark{INT64_MIN};   // highest ts of any accepted event
-  uint64_t events_accepted = 0;       // events stored (after deduplication)
-  uint64_t events_duplicate = 0;      // duplicates dropped
+  EpochMillis watermark{INT64_MIN};                    // highest ts of any accepted event
+  uint64_t events_accepted = 0;                        // events stored (after deduplication)
+  uint64_t events_duplicate = 0;                       // duplicates dropped
   std::map<std::string, uint64_t> rejected_by_reason;  // reason code -> count
   std::map<std::string, uint64_t> warnings_by_reason;  // warning code -> count
 };

@@ -29,7 +29,9 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return Status(StatusCode::kInvalidArgument, std::move(msg)); }
+  static Status InvalidArgument(std::string msg) {
+    return Status(StatusCode::kInvalidArgument, std::move(msg));
+  }
   static Status NotFound(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(StatusCode::kIOError, std::move(msg)); }
   static Status Corruption(std::string msg) { return Status(StatusCode::kCorruption, std::move(msg)); }
@@ -63,7 +65,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -91,10 +93,10 @@ class [[nodiscard]] Result {
 #define WS_CONCAT(a, b) WS_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define WS_RETURN_IF_ERROR(expr)        \
-  do {                                  \
-    ::ws::Status _ws_st = (expr);       \
-    if (!_ws_st.ok()) return _ws_st;    \
+#define WS_RETURN_IF_ERROR(expr)     \
+  do {                               \
+    ::ws::Status _ws_st = (expr);    \
+    if (!_ws_st.ok()) return _ws_st; \
   } while (0)
 
 #define WS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
