@@ -53,11 +53,8 @@ int IsoWeekdayOf(DayNumber d) {
 void IsoWeek(DayNumber d, int* iso_year, int* iso_week) {
   // The Thursday of d's week decides the year.
   DayNumber thursday{d.v - IsoWeekdayOf(d) + kEpochIsoWeekday};
-  int y = 0;
-  unsigned m = 0;
-  unsigned day = 0;
-  catalog::CivilDateFromDays(thursday.v, &y, &m, &day);
-  int32_t jan1 = catalog::DaysFromCivilDate(y, 1, 1);
+  const int y = ToCivil(thursday).year;
+  int32_t jan1 = FromCivil(y, 1, 1).v;
   *iso_year = y;
   *iso_week = (thursday.v - jan1) / kDaysPerWeek + 1;
 }
@@ -67,20 +64,17 @@ void IsoWeek(DayNumber d, int* iso_year, int* iso_week) {
 DateDim MakeDateDim(DayNumber day) {
   DateDim d;
   d.day = day;
-  int y = 0;
-  unsigned m = 0;
-  unsigned dom = 0;
-  catalog::CivilDateFromDays(day.v, &y, &m, &dom);
-  d.year = y;
-  d.month = static_cast<int>(m);
-  d.day_of_month = static_cast<int>(dom);
+  const CivilDate civil = ToCivil(day);
+  d.year = civil.year;
+  d.month = static_cast<int>(civil.month);
+  d.day_of_month = static_cast<int>(civil.day);
   d.quarter = (d.month - 1) / kMonthsPerQuarter + 1;
-  d.date_key = y * kDateKeyYear + d.month * kDateKeyMonth + d.day_of_month;
+  d.date_key = d.year * kDateKeyYear + d.month * kDateKeyMonth + d.day_of_month;
   IsoWeek(day, &d.iso_year, &d.iso_week);
   d.weekday = IsoWeekdayOf(day);
   d.weekend = d.weekday >= 6;
   d.weekday_name = kWeekdayNames[static_cast<size_t>(d.weekday - 1)];
-  d.month_name = kMonthNames[m - 1];
+  d.month_name = kMonthNames[civil.month - 1];
   return d;
 }
 

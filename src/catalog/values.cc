@@ -8,12 +8,12 @@
 #include <cmath>
 #include <limits>
 
+#include "util/json_writer.h"
+
 namespace ws::catalog {
 
 namespace {
 
-constexpr int kDaysPerEra = 146097;
-constexpr int kYearsPerEra = 400;
 constexpr int64_t kSecondsPerMinute = 60;
 constexpr int kMinutesPerHour = 60;
 constexpr int kHoursPerDay = 24;
@@ -54,7 +54,7 @@ bool ParseDatePart(std::string_view text, size_t* pos, DayNumber* out) {
   if (!Digits(text, pos, 2, &d)) return false;
   if (m < 1 || m > 12 || d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, static_cast<unsigned>(m)))
     return false;
-  out->v = DaysFromCivilDate(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  *out = FromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
   return true;
 }
 
@@ -82,29 +82,6 @@ std::optional<int64_t> IntegralDouble(double d) {
 }
 
 }  // namespace
-
-int32_t DaysFromCivilDate(int year, unsigned month, unsigned day) {
-  // Howard Hinnant's days_from_civil.
-  int y = year - (month <= 2 ? 1 : 0);
-  const int era = (y >= 0 ? y : y - (kYearsPerEra - 1)) / kYearsPerEra;
-  const unsigned yoe = static_cast<unsigned>(y - era * kYearsPerEra);
-  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * kDaysPerEra + static_cast<int>(doe) - 719468;
-}
-
-void CivilDateFromDays(int32_t days, int* year, unsigned* month, unsigned* day) {
-  int z = days + 719468;
-  const int era = (z >= 0 ? z : z - (kDaysPerEra - 1)) / kDaysPerEra;
-  const unsigned doe = static_cast<unsigned>(z - era * kDaysPerEra);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int y = static_cast<int>(yoe) + era * kYearsPerEra;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *day = doy - (153 * mp + 2) / 5 + 1;
-  *month = mp < 10 ? mp + 3 : mp - 9;
-  *year = y + (*month <= 2 ? 1 : 0);
-}
 
 std::optional<DayNumber> ParseIsoDate(std::string_view text) {
   text = Trim(text);
@@ -169,23 +146,9 @@ std::optional<DayNumber> ParseDateOrInstant(std::string_view text) {
   return std::nullopt;
 }
 
-std::string FormatIsoDate(DayNumber d) {
-  int y = 0;
-  unsigned m = 0;
-  unsigned day = 0;
-  CivilDateFromDays(d.v, &y, &m, &day);
-  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, day);
-}
+std::string FormatIsoDate(DayNumber d) { return FormatDate(d); }
 
-std::string FormatIsoInstant(EpochMillis t) {
-  DayNumber d = DayOf(t);
-  int64_t ms_of_day = t.v - static_cast<int64_t>(d.v) * kMillisPerDay;
-  int64_t hh = ms_of_day / kMillisPerHour;
-  int64_t mm = ms_of_day % kMillisPerHour / kMillisPerMinute;
-  int64_t ss = ms_of_day % kMillisPerMinute / kMillisPerSecond;
-  int64_t ms = ms_of_day % kMillisPerSecond;
-  return fmt::format("{}T{:02d}:{:02d}:{:02d}.{:03d}Z", FormatIsoDate(d), hh, mm, ss, ms);
-}
+std::string FormatIsoInstant(EpochMillis t) { return FormatRfc3339(t); }
 
 bool IsNull(simdjson::dom::element el) { return el.is_null(); }
 
@@ -327,38 +290,6 @@ std::string ToUpper(std::string_view s) {
   return out;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  constexpr unsigned char kFirstPrintable = 0x20;
-  out->push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < kFirstPrintable) {
-          out->append(fmt::format("\\u{:04x}", static_cast<unsigned>(c)));
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 void JsonWriter::Separate() {
   if (need_comma_) out_.push_back(',');
   need_comma_ = true;
@@ -392,7 +323,7 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   Separate();
-  AppendJsonString(&out_, key);
+  ws::AppendJsonString(&out_, key);
   out_.push_back(':');
   need_comma_ = false;
   return *this;
@@ -400,7 +331,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view value) {
   Separate();
-  AppendJsonString(&out_, value);
+  ws::AppendJsonString(&out_, value);
   return *this;
 }
 

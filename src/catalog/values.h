@@ -17,10 +17,6 @@
 
 namespace ws::catalog {
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back.
-int32_t DaysFromCivilDate(int year, unsigned month, unsigned day);
-void CivilDateFromDays(int32_t days, int* year, unsigned* month, unsigned* day);
-
 // "YYYY-MM-DD" (exactly) -> day; nullopt when malformed or not a real date.
 std::optional<DayNumber> ParseIsoDate(std::string_view text);
 // RFC 3339 ("2025-06-30T00:00:00Z", "...T09:00:00.250+09:00", ' ' or 'T').
@@ -66,9 +62,6 @@ std::optional<int32_t> ParseQualityHeight(std::string_view text);
 std::string_view Trim(std::string_view s);
 std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);
-
-// Appends `s` to `out` as a JSON string literal (quotes included).
-void AppendJsonString(std::string* out, std::string_view s);
 
 // Builds compact JSON text. Commas are inserted automatically; the caller
 // keeps objects and arrays balanced.

@@ -104,4 +104,18 @@ std::string_view WarningReasonCode(WarningReason r) {
   return "unknown";
 }
 
+Event CopyEventTo(const Event& e, StringArena* arena) {
+  Event c = e;
+  c.event_id = arena->Copy(e.event_id);
+  c.session_id = arena->Copy(e.session_id);
+  c.user_id = arena->Copy(e.user_id);
+  c.content_id = arena->Copy(e.content_id);
+  c.device_id = arena->Copy(e.device_id);
+  c.platform = arena->Copy(e.platform);
+  c.app_version = arena->Copy(e.app_version);
+  c.tz = arena->Copy(e.tz);
+  c.metadata = arena->Copy(e.metadata);
+  return c;
+}
+
 }  // namespace ws

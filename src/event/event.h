@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/arena.h"
 #include "util/time.h"
 
 namespace ws {
@@ -72,6 +73,10 @@ struct Event {
   bool has_position() const { return position_ms != kAbsent; }
   bool has_country() const { return country[0] != 0; }
 };
+
+// A copy of `e` whose strings are copied into `arena` (so it outlives the
+// memory `e` points into).
+Event CopyEventTo(const Event& e, StringArena* arena);
 
 // The sort key of SPEC 2.2: (ts, type rank, position, event_id), a missing
 // position or event_id sorting first.

@@ -199,19 +199,7 @@ Status ExportEvents(const Store& store, std::optional<DayNumber> from, std::opti
     std::vector<Event> events;
     WS_RETURN_IF_ERROR(store.ReadEvents(day, [&](const EventBlock& b) -> Status {
       auto copy = std::make_unique<EventBlock>();
-      for (const Event& e : b.events) {
-        Event c = e;
-        c.event_id = copy->arena.Copy(e.event_id);
-        c.session_id = copy->arena.Copy(e.session_id);
-        c.user_id = copy->arena.Copy(e.user_id);
-        c.content_id = copy->arena.Copy(e.content_id);
-        c.device_id = copy->arena.Copy(e.device_id);
-        c.platform = copy->arena.Copy(e.platform);
-        c.app_version = copy->arena.Copy(e.app_version);
-        c.tz = copy->arena.Copy(e.tz);
-        c.metadata = copy->arena.Copy(e.metadata);
-        events.push_back(c);
-      }
+      for (const Event& e : b.events) events.push_back(CopyEventTo(e, &copy->arena));
       blocks.push_back(std::move(copy));
       return Status::Ok();
     }));

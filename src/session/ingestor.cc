@@ -14,21 +14,6 @@ uint64_t HashId(std::string_view s) { return IdHash(s); }
 
 bool EndsWithStop(EventType t) { return t == EventType::kStop || t == EventType::kComplete; }
 
-// Copies every string of `e` into `arena`.
-Event CopyEvent(const Event& e, StringArena* arena) {
-  Event c = e;
-  c.event_id = arena->Copy(e.event_id);
-  c.session_id = arena->Copy(e.session_id);
-  c.user_id = arena->Copy(e.user_id);
-  c.content_id = arena->Copy(e.content_id);
-  c.device_id = arena->Copy(e.device_id);
-  c.platform = arena->Copy(e.platform);
-  c.app_version = arena->Copy(e.app_version);
-  c.tz = arena->Copy(e.tz);
-  c.metadata = arena->Copy(e.metadata);
-  return c;
-}
-
 // SPEC 2.2 order of `e` against the last event the accumulator applied,
 // on (ts, type, position) only: 0 means "cannot tell without the event id".
 int CompareWithLast(const Event& e, const SessionAccumulator& acc) {
@@ -70,18 +55,22 @@ Status Ingestor::LoadDirectory() {
     WS_RETURN_IF_ERROR(store_->ReadSessions(day, &records));
     for (const SessionRecord& r : records) {
       if (r.origin != SessionOrigin::kEvents) continue;
-      DirEntry d;
-      d.end_ms = r.end.v;
-      d.user_hash = HashId(r.user_id);
-      d.content_hash = HashId(r.content_id);
-      d.date_key = r.date_key.v;
-      d.last_day = DayOf(r.end).v;
-      d.status = r.status;
-      d.ends_with_stop = EndsWithStop(r.last_type);
-      directory_[HashId(r.session_id)] = d;
+      directory_[HashId(r.session_id)] = DirEntryOf(r);
     }
   }
   return Status::Ok();
+}
+
+Ingestor::DirEntry Ingestor::DirEntryOf(const SessionRecord& r) {
+  DirEntry d;
+  d.end_ms = r.end.v;
+  d.user_hash = HashId(r.user_id);
+  d.content_hash = HashId(r.content_id);
+  d.date_key = r.date_key.v;
+  d.last_day = DayOf(r.end).v;
+  d.status = r.status;
+  d.ends_with_stop = EndsWithStop(r.last_type);
+  return d;
 }
 
 int64_t Ingestor::CloseAfterMs(EventType last_type) const {
@@ -417,7 +406,7 @@ Status Ingestor::ResolveSlowSessions() {
               last_sid = e.session_id;
               last_k = slow_of(HashId(e.session_id), e.session_id);
             }
-            all[last_k].push_back({CopyEvent(e, &batch_arena_), 0});
+            all[last_k].push_back({CopyEventTo(e, &batch_arena_), 0});
           }
           return Status::Ok();
         },
@@ -504,15 +493,7 @@ Status Ingestor::Flush(bool close_all) {
     s.written_day = r.date_key.v;
     s.dirty = false;
     if (closing) {
-      DirEntry d;
-      d.end_ms = r.end.v;
-      d.user_hash = HashId(r.user_id);
-      d.content_hash = HashId(r.content_id);
-      d.date_key = r.date_key.v;
-      d.last_day = DayOf(r.end).v;
-      d.status = r.status;
-      d.ends_with_stop = EndsWithStop(r.last_type);
-      directory_[hash] = d;
+      directory_[hash] = DirEntryOf(r);
       to_close.emplace_back(hash, sid);
       ++stats_.sessions_closed;
     }

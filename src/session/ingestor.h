@@ -131,6 +131,7 @@ class Ingestor : public EventSink {
   };
 
   Ingestor(Store* store, const CatalogView* catalog, Options options);
+  static DirEntry DirEntryOf(const SessionRecord& r);
   Status LoadDirectory();
   void AddRejection(Rejection r);
   void Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line);
