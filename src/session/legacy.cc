@@ -74,7 +74,9 @@ Status StoreLegacySessions(Store* store, const CatalogView& catalog, const Sessi
   for (DayNumber d : store->SessionDays()) existing.insert(d.v);
   CommitBatch batch;
   batch.new_state = store->state();
-  for (auto& [day, fresh] : by_day) {
+  for (auto& entry : by_day) {
+    const int32_t day = entry.first;
+    auto& fresh = entry.second;
     std::vector<SessionRecord> merged;
     if (existing.count(day)) {
       WS_RETURN_IF_ERROR(store->ReadSessions(DayNumber{day}, &merged));

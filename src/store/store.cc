@@ -224,8 +224,9 @@ class StoreImpl : public Store {
       WS_RETURN_IF_ERROR(write(FileKind::kEvents, day, data));
     }
     for (auto& [day, records] : batch.sessions) {
+      const DayNumber session_day = day;
       auto old = std::find_if(next->files.begin(), next->files.end(), [&](const LiveFile& f) {
-        return f.kind == FileKind::kSessions && f.day == day;
+        return f.kind == FileKind::kSessions && f.day == session_day;
       });
       if (old != next->files.end()) {
         obsolete->push_back(*old);
