@@ -3,6 +3,7 @@
 // bytes, any other id in a small heap block. Move-only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -51,10 +52,16 @@ class CompactId {
   size_t heap_bytes() const { return heap_ ? sizeof(uint32_t) + view().size() : 0; }
 
  private:
+  // Value of a lower-case hex digit, or -1.
   static int Hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
+    static constexpr auto kTable = [] {
+      std::array<int8_t, 256> t{};
+      t.fill(-1);
+      for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(i);
+      for (int i = 0; i < 6; ++i) t['a' + i] = static_cast<int8_t>(10 + i);
+      return t;
+    }();
+    return kTable[static_cast<unsigned char>(c)];
   }
   // Canonical lower-case 8-4-4-4-12 only, so that str() gives back the text.
   static bool ParseUuid(std::string_view s, uint8_t* out) {

@@ -281,6 +281,34 @@ void Ingestor::Arrive(uint32_t slot, uint64_t sid_hash, const Event& e, std::str
   ++buffered_;
 }
 
+bool Ingestor::GroupHasIdTwice(std::vector<uint32_t>::const_iterator first,
+                               std::vector<uint32_t>::const_iterator last) {
+  // An open-addressing set of (id hash, raw hash) sized for the group: an id
+  // met again with other contents answers true. Exact resends (same raw
+  // hash) are not "twice": they are dropped as duplicates.
+  size_t cap = kMinIdSet;
+  while (cap < 2 * static_cast<size_t>(last - first)) cap *= 2;
+  group_ids_.assign(cap, {0, 0});
+  const size_t mask = cap - 1;
+  for (auto it = first; it != last; ++it) {
+    const Arrival& a = arrivals_[*it];
+    if (a.e.event_id.empty()) continue;
+    // 0 marks an empty slot; an id hash of 0 is moved to 1 (only a cost).
+    const uint64_t key = a.id_hash == 0 ? 1 : a.id_hash;
+    for (size_t i = key & mask;; i = (i + 1) & mask) {
+      if (group_ids_[i].first == 0) {
+        group_ids_[i] = {key, a.raw_hash};
+        break;
+      }
+      if (group_ids_[i].first == key) {
+        if (group_ids_[i].second != a.raw_hash) return true;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
 void Ingestor::ApplyArrivals() {
   // Group the batch by session (a counting sort on slots keeps arrival order
   // within a session), then sort the groups that arrived out of order.
@@ -318,18 +346,7 @@ void Ingestor::ApplyArrivals() {
     // Ids of earlier batches are in the filter only for sessions open before
     // this batch; a session born in this batch needs no look-up.
     const bool check_filter = s.ids_in_filter;
-    if (last - first > 1) {
-      group_ids_.clear();
-      for (auto it = first; it != last; ++it) {
-        const Arrival& a = arrivals_[*it];
-        if (!a.e.event_id.empty()) group_ids_.emplace_back(a.id_hash, a.raw_hash);
-      }
-      std::sort(group_ids_.begin(), group_ids_.end());
-      for (size_t k = 1; k < group_ids_.size() && !id_twice; ++k) {
-        id_twice = group_ids_[k].first == group_ids_[k - 1].first &&
-                   group_ids_[k].second != group_ids_[k - 1].second;
-      }
-    }
+    if (last - first > 1) id_twice = GroupHasIdTwice(first, last);
     for (auto it = first; it != last; ++it) {
       const Arrival& a = arrivals_[*it];
       const Event& e = a.e;

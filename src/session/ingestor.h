@@ -151,6 +151,11 @@ class Ingestor : public EventSink {
   };
   void Arrive(uint32_t slot, uint64_t sid_hash, const Event& e, std::string_view raw);
   void ApplyArrivals();
+  // True when two arrivals in [first, last) (indexes into arrivals_) carry
+  // one event id with different contents.
+  static constexpr size_t kMinIdSet = 64;
+  bool GroupHasIdTwice(std::vector<uint32_t>::const_iterator first,
+                       std::vector<uint32_t>::const_iterator last);
   void ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t sid_hash, const Arrival& a);
   SlowSession* FindSlow(uint64_t hash, std::string_view sid);
   SlowSession& MakeSlow(uint64_t hash, std::string_view sid);
