@@ -23,9 +23,7 @@ int CompareWithLast(const Event& e, const SessionAccumulator& acc) {
   return 0;
 }
 
-// Prefetching an arrival: the lines holding the ids, ts, type and position.
 constexpr size_t kCacheLine = 64;
-constexpr size_t kPrefetchLines = 2;
 
 // How much of the history the directory must cover: sessions that ended
 // before watermark - lateness - timeout can only receive too_late events.
@@ -281,13 +279,18 @@ void Ingestor::Arrive(uint32_t slot, uint64_t sid_hash, const Event& e, std::str
   ++buffered_;
 }
 
+size_t Ingestor::GroupIdSetCapacity(size_t ids) {
+  size_t cap = kMinIdSet;
+  while (cap < 2 * ids) cap *= 2;
+  return cap;
+}
+
 bool Ingestor::GroupHasIdTwice(std::vector<uint32_t>::const_iterator first,
                                std::vector<uint32_t>::const_iterator last) {
   // An open-addressing set of (id hash, raw hash) sized for the group: an id
   // met again with other contents answers true. Exact resends (same raw
   // hash) are not "twice": they are dropped as duplicates.
-  size_t cap = kMinIdSet;
-  while (cap < 2 * static_cast<size_t>(last - first)) cap *= 2;
+  const size_t cap = GroupIdSetCapacity(static_cast<size_t>(last - first));
   group_ids_.assign(cap, {0, 0});
   const size_t mask = cap - 1;
   for (auto it = first; it != last; ++it) {
@@ -334,7 +337,7 @@ void Ingestor::ApplyArrivals() {
     // at once so that their cache misses overlap.
     for (auto it = first; it != last; ++it) {
       const char* p = reinterpret_cast<const char*>(&arrivals_[*it]);
-      for (size_t line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(p + line * kCacheLine);
+      for (size_t off = 0; off < sizeof(Arrival); off += kCacheLine) __builtin_prefetch(p + off);
     }
     if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
     OpenSession& s = open_slots_[slot];
@@ -440,12 +443,25 @@ Status Ingestor::ResolveSlowSessions() {
     OpenSession& o = open_slots_[o_slot];
     o.written_day = s.written_day;
     o.dirty = true;
-    std::unordered_set<std::string_view> seen_ids;
+    // Ids seen so far in this session: open addressing on the id hash,
+    // confirmed by comparing the ids themselves.
+    size_t cap = GroupIdSetCapacity(v.size());
+    seen_ids_.assign(cap, nullptr);
+    auto first_sighting = [&](const Event& e) {
+      const uint64_t h = EventIdHash(s.hash, e.event_id);
+      for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        if (seen_ids_[i] == nullptr) {
+          seen_ids_[i] = &e;
+          return true;
+        }
+        if (seen_ids_[i]->event_id == e.event_id) return false;
+      }
+    };
     std::vector<const Event*> kept;
     const Event* prev = nullptr;
     for (const Tagged& t : v) {
-      bool duplicate = !t.e.event_id.empty() ? !seen_ids.insert(t.e.event_id).second
-                                             : (prev != nullptr && SameEventIdentity(*prev, t.e));
+      bool duplicate =
+          !t.e.event_id.empty() ? !first_sighting(t.e) : (prev != nullptr && SameEventIdentity(*prev, t.e));
       if (!duplicate) {
         kept.push_back(&t.e);
         prev = &t.e;

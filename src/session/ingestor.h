@@ -154,6 +154,8 @@ class Ingestor : public EventSink {
   // True when two arrivals in [first, last) (indexes into arrivals_) carry
   // one event id with different contents.
   static constexpr size_t kMinIdSet = 64;
+  // A power of two at least twice `ids`, for the per-session id sets.
+  static size_t GroupIdSetCapacity(size_t ids);
   bool GroupHasIdTwice(std::vector<uint32_t>::const_iterator first,
                        std::vector<uint32_t>::const_iterator last);
   void ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t sid_hash, const Arrival& a);
@@ -183,6 +185,7 @@ class Ingestor : public EventSink {
   std::deque<Event> extra_events_;
   std::vector<uint64_t> store_hashes_;     // session id hash of each of store_events_
   std::vector<uint32_t> store_slots_;      // open_slots_ index of each of store_events_
+  std::vector<const Event*> seen_ids_;     // scratch id set of ResolveSlowSessions
   std::vector<uint64_t> store_id_hashes_;  // EventIdHash of each of store_events_ (0 without id)
   std::vector<std::pair<uint32_t, uint64_t>> resolved_ids_;  // (slot, id hash) of recomputed sessions
   std::vector<std::pair<uint64_t, uint64_t>> group_ids_;     // (id hash, raw hash) scratch for ApplyArrivals
