@@ -10,8 +10,6 @@
 namespace ws {
 namespace {
 
-uint64_t HashId(std::string_view s) { return IdHash(s); }
-
 bool EndsWithStop(EventType t) { return t == EventType::kStop || t == EventType::kComplete; }
 
 // SPEC 2.2 order of `e` against the last event the accumulator applied,
@@ -31,12 +29,12 @@ constexpr int32_t kDirectoryExtraDays = 2;
 
 }  // namespace
 
-Ingestor::Ingestor(Store* store, const CatalogView* catalog, Options options)
+Ingestor::Ingestor(PrivateTag /*tag*/, Store* store, const CatalogView* catalog, Options options)
     : store_(store), catalog_(catalog), options_(std::move(options)), state_(store->state()) {}
 
 Result<std::unique_ptr<Ingestor>> Ingestor::Create(Store* store, const CatalogView* catalog,
                                                    Options options) {
-  std::unique_ptr<Ingestor> ing(new Ingestor(store, catalog, std::move(options)));
+  auto ing = std::make_unique<Ingestor>(PrivateTag{}, store, catalog, std::move(options));
   WS_RETURN_IF_ERROR(ing->LoadDirectory());
   return ing;
 }
@@ -53,7 +51,7 @@ Status Ingestor::LoadDirectory() {
     WS_RETURN_IF_ERROR(store_->ReadSessions(day, &records));
     for (const SessionRecord& r : records) {
       if (r.origin != SessionOrigin::kEvents) continue;
-      directory_[HashId(r.session_id)] = DirEntryOf(r);
+      directory_[IdHash(r.session_id)] = DirEntryOf(r);
     }
   }
   return Status::Ok();
@@ -62,8 +60,8 @@ Status Ingestor::LoadDirectory() {
 Ingestor::DirEntry Ingestor::DirEntryOf(const SessionRecord& r) {
   DirEntry d;
   d.end_ms = r.end.v;
-  d.user_hash = HashId(r.user_id);
-  d.content_hash = HashId(r.content_id);
+  d.user_hash = IdHash(r.user_id);
+  d.content_hash = IdHash(r.content_id);
   d.date_key = r.date_key.v;
   d.last_day = DayOf(r.end).v;
   d.status = r.status;
@@ -179,7 +177,7 @@ Ingestor::SlowSession& Ingestor::MakeSlow(uint64_t hash, std::string_view sid) {
 
 void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   ++stats_.received;
-  const uint64_t sid_hash = HashId(e.session_id);
+  const uint64_t sid_hash = IdHash(e.session_id);
   // 1. A session already on the slow path this batch: judge at Flush.
   if (SlowSession* slow_session = FindSlow(sid_hash, e.session_id)) {
     SlowSession& s = *slow_session;
@@ -219,7 +217,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   // 3. A session closed earlier, or left open by an earlier process.
   if (auto it = directory_.find(sid_hash); it != directory_.end()) {
     const DirEntry& d = it->second;
-    if (HashId(e.user_id) != d.user_hash || HashId(e.content_id) != d.content_hash) {
+    if (IdHash(e.user_id) != d.user_hash || IdHash(e.content_id) != d.content_hash) {
       Reject(
           RejectReason::kSessionConflict,
           fmt::format("session \"{}\" was seen before with another user_id or content_id than this event's "
@@ -350,6 +348,19 @@ void Ingestor::ApplyArrivals() {
     // this batch; a session born in this batch needs no look-up.
     const bool check_filter = s.ids_in_filter;
     if (last - first > 1) id_twice = GroupHasIdTwice(first, last);
+    // Hands the session, with its arrivals from `from` on, to the slow path.
+    auto to_slow_path = [&](std::vector<uint32_t>::iterator from) {
+      SlowSession& slow = MakeSlow(sid_hash, sid);
+      if (s.acc.event_count() > 0) {
+        slow.first_day = DayOf(s.acc.start()).v;
+        slow.last_day = DayOf(s.acc.last_ts()).v;
+      }
+      slow.written_day = s.written_day;
+      slow.user_id = batch_arena_.Copy(interner_.Get(s.acc.user()));
+      slow.content_id = batch_arena_.Copy(interner_.Get(s.acc.content()));
+      for (auto rest = from; rest != last; ++rest) slow.pending.push_back(arrivals_[*rest].e);
+      EraseOpen(sid_hash, slow.session_id);
+    };
     for (auto it = first; it != last; ++it) {
       const Arrival& a = arrivals_[*it];
       const Event& e = a.e;
@@ -368,23 +379,11 @@ void Ingestor::ApplyArrivals() {
         }
         // Out of order with an earlier batch, or an id that may be known:
         // recompute the session from everything (slow path).
-        SlowSession& slow = MakeSlow(sid_hash, sid);
-        slow.first_day = DayOf(s.acc.start()).v;
-        slow.last_day = DayOf(s.acc.last_ts()).v;
-        slow.written_day = s.written_day;
-        slow.user_id = batch_arena_.Copy(interner_.Get(s.acc.user()));
-        slow.content_id = batch_arena_.Copy(interner_.Get(s.acc.content()));
-        for (auto rest = it; rest != last; ++rest) slow.pending.push_back(arrivals_[*rest].e);
-        EraseOpen(sid_hash, slow.session_id);
+        to_slow_path(it);
         break;
       }
       if (id_twice || (!e.event_id.empty() && check_filter && seen_.MaybeContains(a.id_hash))) {
-        SlowSession& slow = MakeSlow(sid_hash, sid);
-        slow.written_day = s.written_day;
-        slow.user_id = batch_arena_.Copy(interner_.Get(s.acc.user()));
-        slow.content_id = batch_arena_.Copy(interner_.Get(s.acc.content()));
-        for (auto rest = it; rest != last; ++rest) slow.pending.push_back(arrivals_[*rest].e);
-        EraseOpen(sid_hash, slow.session_id);
+        to_slow_path(it);
         break;
       }
       ApplyFast(s, slot, e, sid_hash, a);
@@ -414,7 +413,7 @@ Status Ingestor::ResolveSlowSessions() {
   }
   for (DayNumber day : store_->EventDays()) {
     if (!days.count(day.v)) continue;
-    auto wanted = [&](std::string_view sid) { return slow_of(HashId(sid), sid) != FlatIndex::kEmpty; };
+    auto wanted = [&](std::string_view sid) { return slow_of(IdHash(sid), sid) != FlatIndex::kEmpty; };
     WS_RETURN_IF_ERROR(store_->ReadEvents(
         day,
         [&](const EventBlock& block) -> Status {
@@ -424,7 +423,7 @@ Status Ingestor::ResolveSlowSessions() {
             // Segments are sorted by session: look each session up once.
             if (e.session_id != last_sid) {
               last_sid = e.session_id;
-              last_k = slow_of(HashId(e.session_id), e.session_id);
+              last_k = slow_of(IdHash(e.session_id), e.session_id);
             }
             all[last_k].push_back({CopyEventTo(e, &batch_arena_), 0});
           }
@@ -573,7 +572,7 @@ Status Ingestor::Flush(bool close_all) {
       for (SessionRecord& r : old) {
         if (upserted.count(r.session_id) || ch.deletes.count(r.session_id)) continue;
         if (r.status == SessionStatus::kInProgress && r.origin == SessionOrigin::kEvents) {
-          uint64_t h = HashId(r.session_id);
+          uint64_t h = IdHash(r.session_id);
           if (ch.close_hashes.count(h)) {
             r.status = ClosingStatus(r, options_.config);
             auto it = directory_.find(h);

@@ -75,6 +75,13 @@ class Ingestor : public EventSink {
   // session conflicts) from `store`. Fails if the store cannot be read.
   static Result<std::unique_ptr<Ingestor>> Create(Store* store, const CatalogView* catalog, Options options);
 
+  // Only Create can make the tag, so only Create constructs (via make_unique).
+  class PrivateTag {
+    friend class Ingestor;
+    PrivateTag() = default;
+  };
+  Ingestor(PrivateTag tag, Store* store, const CatalogView* catalog, Options options);
+
   void OnEvent(const Event& e, std::string_view raw, int64_t line) override;
   void OnReject(Rejection r) override;
   void OnWarning(WarningReason reason, int64_t line) override;
@@ -130,7 +137,6 @@ class Ingestor : public EventSink {
     int32_t written_day = INT32_MIN;
   };
 
-  Ingestor(Store* store, const CatalogView* catalog, Options options);
   static DirEntry DirEntryOf(const SessionRecord& r);
   Status LoadDirectory();
   void AddRejection(Rejection r);
