@@ -180,12 +180,11 @@ std::optional<EpochMillis> ParseRfc3339(std::string_view text, std::optional<int
   return EpochMillis{ms};
 }
 
-std::string FormatRfc3339(EpochMillis t) {
-  const DayNumber day = DayOf(t);
-  const CivilDate c = ToCivil(day);
-  int64_t in_day = t.v - static_cast<int64_t>(day.v) * kMillisPerDay;
-  char buf[32];
-  char* p = buf;
+namespace {
+
+// Writes "YYYY-MM-DD" (a sign and five digits for years outside 0..9999)
+// at p; returns the end.
+char* PutDate(char* p, const CivilDate& c) {
   int year = c.year;
   if (year < 0) {
     *p++ = '-';
@@ -195,7 +194,16 @@ std::string FormatRfc3339(EpochMillis t) {
   *p++ = '-';
   p = PutDigits(p, c.month, 2);
   *p++ = '-';
-  p = PutDigits(p, c.day, 2);
+  return PutDigits(p, c.day, 2);
+}
+
+}  // namespace
+
+std::string FormatRfc3339(EpochMillis t) {
+  const DayNumber day = DayOf(t);
+  int64_t in_day = t.v - static_cast<int64_t>(day.v) * kMillisPerDay;
+  char buf[32];
+  char* p = PutDate(buf, ToCivil(day));
   *p++ = 'T';
   p = PutDigits(p, in_day / kMillisPerHour, 2);
   *p++ = ':';
@@ -209,19 +217,8 @@ std::string FormatRfc3339(EpochMillis t) {
 }
 
 std::string FormatDate(DayNumber d) {
-  const CivilDate c = ToCivil(d);
   char buf[16];
-  char* p = buf;
-  int year = c.year;
-  if (year < 0) {
-    *p++ = '-';
-    year = -year;
-  }
-  p = PutDigits(p, year, year > kMaxYear ? 5 : 4);
-  *p++ = '-';
-  p = PutDigits(p, c.month, 2);
-  *p++ = '-';
-  p = PutDigits(p, c.day, 2);
+  char* p = PutDate(buf, ToCivil(d));
   return std::string(buf, p);
 }
 
