@@ -153,6 +153,7 @@ void Ingestor::ApplyFast(OpenSession& s, uint32_t slot, const Event& e, uint64_t
   s.recent[0] = a.raw_hash;
   s.dirty = true;
   store_events_.push_back(&e);
+  store_days_.push_back(DayOf(e.ts).v);
   store_hashes_.push_back(sid_hash);
   store_slots_.push_back(slot);
   store_id_hashes_.push_back(a.id_hash);
@@ -467,6 +468,7 @@ Status Ingestor::ResolveSlowSessions() {
         if (t.origin == 2) {
           extra_events_.push_back(t.e);
           store_events_.push_back(&extra_events_.back());
+          store_days_.push_back(DayOf(t.e.ts).v);
           store_hashes_.push_back(s.hash);
           store_slots_.push_back(o_slot);
           store_id_hashes_.push_back(t.e.event_id.empty() ? 0 : EventIdHash(s.hash, t.e.event_id));
@@ -591,13 +593,13 @@ Status Ingestor::Flush(bool close_all) {
 
   // Hand the store pointers (no copy); the per-day lists are reused across
   // batches rather than faulting in fresh pages for every commit.
-  for (const Event* e : store_events_) {
-    auto [it, inserted] = batch.event_refs.try_emplace(DayOf(e->ts));
+  for (size_t i = 0; i < store_events_.size(); ++i) {
+    auto [it, inserted] = batch.event_refs.try_emplace(DayNumber{store_days_[i]});
     if (inserted && !day_buffers_.empty()) {
       it->second = std::move(day_buffers_.back());
       day_buffers_.pop_back();
     }
-    it->second.push_back(e);
+    it->second.push_back(store_events_[i]);
   }
   state_.events_accepted += store_events_.size();
   batch.rejections = std::move(batch_rejections_);
@@ -610,6 +612,7 @@ Status Ingestor::Flush(bool close_all) {
   }
 
   store_events_.clear();
+  store_days_.clear();
   arrivals_.clear();
   extra_events_.clear();
   store_hashes_.clear();

@@ -189,6 +189,7 @@ class Ingestor : public EventSink {
   // batch arena.
   std::vector<const Event*> store_events_;
   std::deque<Event> extra_events_;
+  std::vector<int32_t> store_days_;        // UTC day (DayNumber) of each of store_events_
   std::vector<uint64_t> store_hashes_;     // session id hash of each of store_events_
   std::vector<uint32_t> store_slots_;      // open_slots_ index of each of store_events_
   std::vector<const Event*> seen_ids_;     // scratch id set of ResolveSlowSessions
