@@ -25,7 +25,7 @@
 #include "gen/generator.h"
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/manifest.h"
-#include "store/segment.h"
-#include "store/store.h"
-#include "store/store_test_util.h"
+#include "store/v1/manifest.h"
+#include "store/v1/segment.h"
+#include "store/v1/store.h"
+#include "store/v1/store_test_util.h"
 #include "util/checksum.h"
 #include "util/fs.h"
 
@@ -180,17 +180,17 @@ TEST_F(StoreDamageTest, InFileChecksumsCatchDamageTheManifestMisses) {
   Result<std::string> original = ReadFile(seg);
   Result<std::string> manifest_bytes = ReadFile(manifest_path);
   ASSERT_TRUE(original.ok() && manifest_bytes.ok());
-  Result<store::Manifest> manifest = store::DecodeManifest(*manifest_bytes);
+  Result<store::v1::Manifest> manifest = store::v1::DecodeManifest(*manifest_bytes);
   ASSERT_TRUE(manifest.ok());
   for (size_t pos : DamagePositions(original->size())) {
     std::string bad = *original;
     bad[pos] ^= 0x01;
     WriteRaw(seg, bad);
-    store::Manifest m = *manifest;
-    for (store::LiveFile& f : m.files) {
-      if (f.kind == store::FileKind::kEvents) f.checksum = Checksum64(bad);
+    store::v1::Manifest m = *manifest;
+    for (store::v1::LiveFile& f : m.files) {
+      if (f.kind == store::v1::FileKind::kEvents) f.checksum = Checksum64(bad);
     }
-    WriteRaw(manifest_path, store::EncodeManifest(m));
+    WriteRaw(manifest_path, store::v1::EncodeManifest(m));
     ExpectCorruptionNaming(OpenAndReadAll(tmp_.path()), seg, "byte " + std::to_string(pos));
   }
 }

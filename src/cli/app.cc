@@ -15,7 +15,7 @@
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
 #include "session/legacy.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 
 namespace ws::cli {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "query/table.h"
 #include "session/session.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 
 namespace ws {
 

@@ -17,7 +17,7 @@
 #include "query/table.h"
 #include "session/config.h"
 #include "session/session.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 #include "util/status.h"
 
 namespace ws {

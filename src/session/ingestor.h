@@ -38,7 +38,7 @@
 #include "session/flat_index.h"
 #include "session/interner.h"
 #include "session/seen_filter.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 
 namespace ws {
 

@@ -8,7 +8,7 @@
 #include "catalog/catalog.h"
 #include "session/config.h"
 #include "session/session.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 
 namespace ws {
 

@@ -55,20 +55,6 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 
 }  // namespace
 
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-std::string JoinPath(std::string_view a, std::string_view b) {
-  std::string out(a);
-  if (!out.empty() && out.back() != '/') out.push_back('/');
-  out.append(b);
-  return out;
-}
-
 Status WriteFileAtomic(const std::string& path, std::string_view data, bool sync_dir) {
   std::string tmpl = path + std::string(kTempFileMarker) + kTempSuffixPattern;
   int fd = ::mkstemp(tmpl.data());
@@ -184,7 +170,7 @@ Result<uint64_t> FileSize(const std::string& path) {
   return static_cast<uint64_t>(sb.st_size);
 }
 
-Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path,
+Result<std::unique_ptr<DirLock>> DirLock::Acquire(const std::string& path,
                                                     std::string_view initial_content) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kFileMode);
   if (fd < 0) return OsError("cannot open lock file", path, errno);
@@ -204,10 +190,10 @@ Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path,
     WS_RETURN_IF_ERROR(WriteAll(fd, initial_content, path));
     if (::fsync(fd) != 0) return OsError("cannot fsync", path, errno);
   }
-  return std::make_unique<FileLock>(Passkey{}, path, closer.release());
+  return std::make_unique<DirLock>(Passkey{}, path, closer.release());
 }
 
-FileLock::~FileLock() {
+DirLock::~DirLock() {
   ::flock(fd_, LOCK_UN);
   ::close(fd_);
 }

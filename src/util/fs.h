@@ -6,7 +6,7 @@
 // A missing file is kNotFound; other OS failures are kIOError.
 //
 // Thread safety: free functions are safe to call concurrently on different
-// paths; a FileLock object is used by one thread.
+// paths; a DirLock object is used by one thread.
 #pragma once
 
 #include <cstdint>
@@ -16,13 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "util/env.h"
 #include "util/status.h"
 
 namespace ws {
-
-// Suffix marker of temporary files written by WriteFileAtomic:
-// "<name>.tmp-XXXXXX".
-inline constexpr std::string_view kTempFileMarker = ".tmp-";
 
 // Writes `data` to `path` atomically: writes "<path>.tmp-XXXXXX" in the same
 // directory, fsyncs it, renames it over `path`, and (if sync_dir) fsyncs the
@@ -34,11 +31,6 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, bool sync
 
 // Reads the whole file. Failure: kNotFound if absent, else kIOError.
 Result<std::string> ReadFile(const std::string& path);
-
-struct DirEntry {
-  std::string name;  // file name only, never "." or ".."
-  bool is_dir = false;
-};
 
 // Lists `dir` (unsorted). Failure: kNotFound if absent, else kIOError.
 Result<std::vector<DirEntry>> ListDir(const std::string& dir);
@@ -62,23 +54,17 @@ bool PathExists(const std::string& path);
 // Size of a regular file in bytes. Failure: kNotFound if absent.
 Result<uint64_t> FileSize(const std::string& path);
 
-// The directory part of `path` ("a/b/c" -> "a/b"; "c" -> ".").
-std::string DirName(const std::string& path);
-
-// Joins two path parts with one '/'.
-std::string JoinPath(std::string_view a, std::string_view b);
-
 // An exclusive advisory lock (flock) on a file, held until destruction.
-class FileLock {
+class DirLock {
  public:
   // Opens (creating if missing, with `initial_content` written when the file
   // is new/empty) and locks `path` without blocking. Failure: if another
   // process holds the lock, kFailedPrecondition with a sentence saying so and
   // naming `path`; other errors kIOError.
-  static Result<std::unique_ptr<FileLock>> Acquire(const std::string& path, std::string_view initial_content);
-  ~FileLock();
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
+  static Result<std::unique_ptr<DirLock>> Acquire(const std::string& path, std::string_view initial_content);
+  ~DirLock();
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
 
   const std::string& path() const { return path_; }
 
@@ -89,7 +75,7 @@ class FileLock {
   };
 
  public:
-  FileLock(Passkey, std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  DirLock(Passkey, std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
 
  private:
   std::string path_;

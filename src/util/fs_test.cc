@@ -75,15 +75,15 @@ TEST_F(FsTest, MakeDirsCreatesParentsAndIsIdempotent) {
 
 TEST_F(FsTest, LockIsExclusiveUntilReleased) {
   std::string path = JoinPath(dir_, "LOCK");
-  Result<std::unique_ptr<FileLock>> a = FileLock::Acquire(path, "hello");
+  Result<std::unique_ptr<DirLock>> a = DirLock::Acquire(path, "hello");
   ASSERT_TRUE(a.ok()) << a.status().ToString();
-  Result<std::unique_ptr<FileLock>> b = FileLock::Acquire(path, "hello");
+  Result<std::unique_ptr<DirLock>> b = DirLock::Acquire(path, "hello");
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(b.status().message().find(path), std::string::npos);
   EXPECT_NE(b.status().message().find("another watchstats process"), std::string::npos);
   a->reset();
-  Result<std::unique_ptr<FileLock>> c = FileLock::Acquire(path, "other");
+  Result<std::unique_ptr<DirLock>> c = DirLock::Acquire(path, "other");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(*ReadFile(path), "hello");
 }

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "store/store.h"
-#include "store/store_test_util.h"
+#include "store/v1/store.h"
+#include "store/v1/store_test_util.h"
 #include "util/fs.h"
 
 namespace ws {

@@ -1,12 +1,12 @@
-#include "store/store.h"
+#include "store/v1/store.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "store/segment.h"
-#include "store/store_test_util.h"
+#include "store/v1/segment.h"
+#include "store/v1/store_test_util.h"
 #include "util/fs.h"
 
 namespace ws {
@@ -175,8 +175,8 @@ TEST(StoreTest, CommitsAppendEventsReplaceSessionsAndSurviveReopen) {
   size_t blocks = 0;
   std::vector<Event> got = ReadDay(*s, d1, &keep, &blocks);
   EXPECT_EQ(blocks, 2u);
-  store::SortEventsForSegment(&first);
-  store::SortEventsForSegment(&second);
+  store::v1::SortEventsForSegment(&first);
+  store::v1::SortEventsForSegment(&second);
   std::vector<Event> want = first;
   want.insert(want.end(), second.begin(), second.end());
   ExpectEventsEq(got, want);

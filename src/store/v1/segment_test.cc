@@ -1,4 +1,4 @@
-#include "store/segment.h"
+#include "store/v1/segment.h"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <limits>
 #include <set>
 
-#include "store/store_test_util.h"
+#include "store/v1/store_test_util.h"
 
-namespace ws::store {
+namespace ws::store::v1 {
 namespace {
 
 using testing::ExpectEventsEq;
@@ -257,9 +257,9 @@ TEST(QuarantineTest, AllFieldsRoundTrip) {
 }
 
 }  // namespace
-}  // namespace ws::store
+}  // namespace ws::store::v1
 
-namespace ws::store {
+namespace ws::store::v1 {
 namespace {
 
 TEST(EventSegmentFilter, DeliversExactlyTheWantedSessionsRows) {
@@ -295,4 +295,4 @@ TEST(EventSegmentFilter, DeliversExactlyTheWantedSessionsRows) {
 }
 
 }  // namespace
-}  // namespace ws::store
+}  // namespace ws::store::v1

@@ -1,4 +1,4 @@
-#include "store/segment.h"
+#include "store/v1/segment.h"
 
 #include <algorithm>
 #include <limits>
@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "store/encoding.h"
-#include "store/table.h"
+#include "store/v1/table.h"
 
-namespace ws::store {
+namespace ws::store::v1 {
 namespace {
 
 // Largest defined value of each stored enum.
@@ -710,4 +710,4 @@ Status DecodeQuarantine(std::string_view file, std::vector<Rejection>* out) {
   return Status::Ok();
 }
 
-}  // namespace ws::store
+}  // namespace ws::store::v1

@@ -1,4 +1,4 @@
-#include "store/table.h"
+#include "store/v1/table.h"
 
 #include <zstd.h>
 
@@ -8,7 +8,7 @@
 #include "store/encoding.h"
 #include "util/checksum.h"
 
-namespace ws::store {
+namespace ws::store::v1 {
 namespace {
 
 constexpr int kZstdLevel = 1;
@@ -181,4 +181,4 @@ Result<std::string_view> TableReader::Column(std::string_view name, ColumnEncodi
   return Corrupt("column '" + std::string(name) + "' is missing");
 }
 
-}  // namespace ws::store
+}  // namespace ws::store::v1

@@ -1,10 +1,10 @@
-#include "store/manifest.h"
+#include "store/v1/manifest.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
-namespace ws::store {
+namespace ws::store::v1 {
 namespace {
 
 TEST(ManifestTest, RoundTripsEveryField) {
@@ -74,4 +74,4 @@ TEST(ManifestTest, PathsAndDates) {
 }
 
 }  // namespace
-}  // namespace ws::store
+}  // namespace ws::store::v1

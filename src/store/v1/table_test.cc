@@ -1,10 +1,10 @@
-#include "store/table.h"
+#include "store/v1/table.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-namespace ws::store {
+namespace ws::store::v1 {
 namespace {
 
 TEST(TableTest, RoundTripsColumnsWithBothCodecs) {
@@ -59,4 +59,4 @@ TEST(TableTest, RejectsOtherMagicAndEveryFlippedByte) {
 }
 
 }  // namespace
-}  // namespace ws::store
+}  // namespace ws::store::v1

@@ -20,10 +20,10 @@
 #include "event/event.h"
 #include "event/parser.h"
 #include "session/session.h"
-#include "store/store.h"
+#include "store/v1/store.h"
 #include "util/status.h"
 
-namespace ws::store {
+namespace ws::store::v1 {
 
 // The row order of an event segment: indexes into `events` sorted by
 // (session_id bytewise, then CompareEventOrder), stable for equal keys.
@@ -59,4 +59,4 @@ Result<std::string> EncodeQuarantine(std::span<const Rejection> rejections);
 // Appends the decoded rejections to *out.
 Status DecodeQuarantine(std::string_view file, std::vector<Rejection>* out);
 
-}  // namespace ws::store
+}  // namespace ws::store::v1

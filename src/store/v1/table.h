@@ -14,7 +14,7 @@
 
 #include "util/status.h"
 
-namespace ws::store {
+namespace ws::store::v1 {
 
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kMagicBytes = 8;
@@ -85,4 +85,4 @@ class TableReader {
   std::deque<std::string> buffers_;  // deque: views stay valid as it grows
 };
 
-}  // namespace ws::store
+}  // namespace ws::store::v1

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/manifest.h"
-#include "store/segment.h"
+#include "store/v1/manifest.h"
+#include "store/v1/segment.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -20,24 +20,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % kDecoders) {
     case 0: {
       ws::EventBlock block;
-      (void)ws::store::DecodeEventSegment(file, &block);
+      (void)ws::store::v1::DecodeEventSegment(file, &block);
       break;
     }
     case 1: {
       std::vector<ws::SessionRecord> sessions;
-      (void)ws::store::DecodeSessionSegment(file, &sessions);
+      (void)ws::store::v1::DecodeSessionSegment(file, &sessions);
       break;
     }
     case 2: {
       std::vector<ws::Rejection> rejections;
-      (void)ws::store::DecodeQuarantine(file, &rejections);
+      (void)ws::store::v1::DecodeQuarantine(file, &rejections);
       break;
     }
     case 3:
-      (void)ws::store::DecodeManifest(file);
+      (void)ws::store::v1::DecodeManifest(file);
       break;
     default:
-      (void)ws::store::DecodeCurrent(file);
+      (void)ws::store::v1::DecodeCurrent(file);
       break;
   }
   return 0;
