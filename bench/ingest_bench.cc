@@ -23,9 +23,9 @@
 
 #include "catalog/catalog.h"
 #include "gen/generator.h"
+#include "session/data_store.h"
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
-#include "store/v1/store.h"
 
 namespace {
 
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   gen.days = 30;
   std::string work = "/tmp/watchstats-bench";
   size_t batch_events = 0;
+  bool background_compaction = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -71,10 +72,12 @@ int main(int argc, char** argv) {
       work = next();
     else if (a == "--batch-events")
       batch_events = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--no-compaction")
+      background_compaction = false;
     else {
       std::fprintf(stderr,
                    "usage: ingest_bench [--users N] [--titles N] [--days N] [--seed S] [--work DIR] "
-                   "[--batch-events N]\n");
+                   "[--batch-events N] [--no-compaction]\n");
       return 2;
     }
   }
@@ -116,7 +119,9 @@ int main(int argc, char** argv) {
   if (!catalog.ok()) return Die(catalog.status());
   auto loaded = (*catalog)->Load({gen.out_dir + "/catalog.json", gen.out_dir + "/users.csv"});
   if (!loaded.ok()) return Die(loaded.status());
-  auto store = ws::Store::Open(store_dir, {});
+  ws::DataStoreOptions so;
+  so.background_compaction = background_compaction;
+  auto store = ws::DataStore::Open(store_dir, so);
   if (!store.ok()) return Die(store.status());
   ws::Ingestor::Options io;
   if (batch_events > 0) io.batch_events = batch_events;
@@ -136,7 +141,7 @@ int main(int argc, char** argv) {
   if (!st.ok()) return Die(st);
 
   const ws::IngestStats& s = (*ingestor)->stats();
-  auto usage = (*store)->DiskUsage();
+  auto usage = (*store)->snapshot()->DiskUsage();
   double per_event = static_cast<double>(usage["events"]) / static_cast<double>(s.stored);
   double all_per_event = 0;
   for (const auto& [kind, bytes] : usage) all_per_event += static_cast<double>(bytes);

@@ -9,13 +9,14 @@
 #include <cstdlib>
 
 #include "catalog/catalog.h"
+#include "event/event_table.h"
 #include "gen/generator.h"
 #include "query/export.h"
 #include "query/reports.h"
+#include "session/data_store.h"
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
 #include "session/legacy.h"
-#include "store/v1/store.h"
 
 namespace ws::cli {
 namespace {
@@ -52,11 +53,20 @@ Result<SessionConfig> ResolveConfig(const Globals& g) {
   return LoadSessionConfig(g.config_file);
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const Globals& g, bool read_only) {
-  Store::Options o;
+Result<std::unique_ptr<DataStore>> OpenStore(const Globals& g, bool read_only) {
+  DataStoreOptions o;
   o.read_only = read_only;
   o.create_if_missing = !read_only;
-  return Store::Open(ResolveDataDir(g), o);
+  o.background_compaction = !read_only;
+  auto ds = DataStore::Open(ResolveDataDir(g), o);
+  if (ds.ok() && (*ds)->converted_from_v1()) {
+    std::fprintf(stderr, "watchstats: the store in %s has storage format version 1; %s\n",
+                 ResolveDataDir(g).c_str(),
+                 read_only ? "it was converted to version 2 in memory for this command (a writing command "
+                             "converts it on disk)"
+                           : "it was converted to version 2 on disk");
+  }
+  return ds;
 }
 
 Result<std::optional<DayNumber>> OptionalDate(const std::string& text, const char* name) {
@@ -124,8 +134,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
       "stored events; watermark %s\n",
       static_cast<unsigned long long>(s.sessions_closed), s.open_sessions,
       static_cast<unsigned long long>(s.sessions_recomputed),
-      (*store)->state().watermark.v == INT64_MIN ? "none"
-                                                 : FormatRfc3339((*store)->state().watermark).c_str());
+      (*ingestor)->state().watermark ? FormatRfc3339(*(*ingestor)->state().watermark).c_str() : "none");
   if (s.rejected > 0) std::printf("see the rejected events with: watchstats rejected\n");
   return kExitOk;
 }
@@ -135,7 +144,10 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
 int RunRejected(const Globals& g, const std::string& format_name, bool warnings) {
   auto store = OpenStore(g, true);
   if (!store.ok()) return Fail(store.status());
-  const StoreState& st = (*store)->state();
+  std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
+  auto state = DataStore::StateOf(*snap);
+  if (!state.ok()) return Fail(state.status());
+  const IngestState& st = *state;
   if (warnings) {
     ResultTable t;
     t.report = "warnings";
@@ -151,7 +163,7 @@ int RunRejected(const Globals& g, const std::string& format_name, bool warnings)
   ResultTable t;
   t.report = "rejected";
   t.columns = {"received_at", "source", "line", "reason", "message", "raw"};
-  Status s = (*store)->ReadRejections([&](const Rejection& r) -> Status {
+  Status s = ReadRejections(*snap, [&](const Rejection& r) -> Status {
     std::vector<Value> row = {FormatRfc3339(r.received_at),
                               r.source,
                               r.line,
@@ -216,7 +228,8 @@ int RunReportCmd(const Globals& g, const std::string& name, const std::string& f
   if (!store.ok()) return Fail(store.status());
   auto catalog = Catalog::Open(ResolveDataDir(g));
   if (!catalog.ok()) return Fail(catalog.status());
-  QueryContext ctx{store->get(), catalog->get(), *config};
+  std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
+  QueryContext ctx{snap.get(), &(*store)->keys(), catalog->get(), *config};
   auto table = RunReport(name, *params, ctx);
   if (!table.ok()) return Fail(table.status());
   std::fputs(Render(*table, *format).c_str(), stdout);
@@ -387,8 +400,9 @@ int Run(int argc, char** argv) {
     }
     auto store = OpenStore(g, true);
     if (!store.ok()) return Fail(store.status());
-    Status s = exp_sessions->parsed() ? ExportSessions(**store, *from, *to, *format, stdout)
-                                      : ExportEvents(**store, *from, *to, *format, stdout);
+    std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
+    Status s = exp_sessions->parsed() ? ExportSessions(*snap, (*store)->keys(), *from, *to, *format, stdout)
+                                      : ExportEvents(*snap, *from, *to, *format, stdout);
     if (!s.ok()) return Fail(s);
     return kExitOk;
   }

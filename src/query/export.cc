@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "event/event_table.h"
 #include "session/accumulator.h"
 #include "util/json_writer.h"
 
@@ -169,15 +170,15 @@ std::string RenderObjectLine(const std::vector<std::string>& columns, const std:
   return json.substr(a, b - a) + "\n";
 }
 
-Status ExportSessions(const Store& store, std::optional<DayNumber> from, std::optional<DayNumber> to,
-                      OutputFormat format, std::FILE* out) {
+Status ExportSessions(const store::Snapshot& snap, const SessionKeys& keys, std::optional<DayNumber> from,
+                      std::optional<DayNumber> to, OutputFormat format, std::FILE* out) {
   const std::vector<std::string> cols = SessionColumns();
   if (format == OutputFormat::kCsv) WS_RETURN_IF_ERROR(WriteAll(out, CsvHeader(cols)));
   std::vector<SessionRecord> records;
-  for (DayNumber day : store.SessionDays()) {
+  for (int32_t p : snap.Partitions(kSessionsTable)) {
+    DayNumber day{p};
     if (!InRange(day, from, to)) continue;
-    records.clear();
-    WS_RETURN_IF_ERROR(store.ReadSessions(day, &records));
+    WS_RETURN_IF_ERROR(ReadSessions(snap, keys, day, &records));
     std::string buf;
     for (const SessionRecord& r : records) {
       std::vector<Value> row = SessionRow(r);
@@ -188,19 +189,18 @@ Status ExportSessions(const Store& store, std::optional<DayNumber> from, std::op
   return Status::Ok();
 }
 
-Status ExportEvents(const Store& store, std::optional<DayNumber> from, std::optional<DayNumber> to,
+Status ExportEvents(const store::Snapshot& snap, std::optional<DayNumber> from, std::optional<DayNumber> to,
                     OutputFormat format, std::FILE* out) {
   if (format == OutputFormat::kCsv) WS_RETURN_IF_ERROR(WriteAll(out, CsvHeader(EventColumns())));
-  for (DayNumber day : store.EventDays()) {
+  for (int32_t p : snap.Partitions(kEventsTable)) {
+    DayNumber day{p};
     if (!InRange(day, from, to)) continue;
-    // Gather the day's events from all segments, then order and deduplicate
+    // Gather the day's events from all files, then order and deduplicate
     // them per session exactly as the sessionizer does.
-    std::vector<std::unique_ptr<EventBlock>> blocks;
+    StringArena arena;
     std::vector<Event> events;
-    WS_RETURN_IF_ERROR(store.ReadEvents(day, [&](const EventBlock& b) -> Status {
-      auto copy = std::make_unique<EventBlock>();
-      for (const Event& e : b.events) events.push_back(CopyEventTo(e, &copy->arena));
-      blocks.push_back(std::move(copy));
+    WS_RETURN_IF_ERROR(ReadEvents(snap, day, [&](const EventBlock& b) -> Status {
+      for (const Event& e : b.events) events.push_back(CopyEventTo(e, &arena));
       return Status::Ok();
     }));
     std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {

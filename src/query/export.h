@@ -13,7 +13,8 @@
 
 #include "query/table.h"
 #include "session/session.h"
-#include "store/v1/store.h"
+#include "session/session_table.h"
+#include "store/store.h"
 
 namespace ws {
 
@@ -22,10 +23,10 @@ std::vector<Value> SessionRow(const SessionRecord& r);
 
 // Writes every session with date_key in [from, to] (unbounded when absent).
 // format: kNdjson or kCsv.
-Status ExportSessions(const Store& store, std::optional<DayNumber> from, std::optional<DayNumber> to,
-                      OutputFormat format, std::FILE* out);
+Status ExportSessions(const store::Snapshot& snap, const SessionKeys& keys, std::optional<DayNumber> from,
+                      std::optional<DayNumber> to, OutputFormat format, std::FILE* out);
 
-Status ExportEvents(const Store& store, std::optional<DayNumber> from, std::optional<DayNumber> to,
+Status ExportEvents(const store::Snapshot& snap, std::optional<DayNumber> from, std::optional<DayNumber> to,
                     OutputFormat format, std::FILE* out);
 
 // One row as an NDJSON line (with '\n').

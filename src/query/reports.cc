@@ -216,8 +216,8 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& param
 
 Result<SessionFilter> ResolveFilter(const ReportParams& params, const QueryContext& ctx) {
   SessionFilter f;
-  std::vector<DayNumber> days = ctx.store->SessionDays();
-  DayNumber last = days.empty() ? DayOf(EpochMillis{0}) : days.back();
+  std::vector<int32_t> days = ctx.snapshot->Partitions(kSessionsTable);
+  DayNumber last = days.empty() ? DayOf(EpochMillis{0}) : DayNumber{days.back()};
   f.to = last;
   if (auto it = params.find("to"); it != params.end()) {
     auto d = ParseDate(it->second);
@@ -255,29 +255,28 @@ Result<SessionFilter> ResolveFilter(const ReportParams& params, const QueryConte
 
 Status ScanSessions(const QueryContext& ctx, const SessionFilter& f,
                     const std::function<void(const SessionRecord&)>& fn) {
-  std::vector<SessionRecord> records;
   bool needs_content = !f.genre.empty() || !f.content_type.empty() || !f.title.empty();
-  for (DayNumber day : ctx.store->SessionDays()) {
+  for (int32_t p : ctx.snapshot->Partitions(kSessionsTable)) {
+    DayNumber day{p};
     if (day < f.from || day > f.to) continue;
-    records.clear();
-    WS_RETURN_IF_ERROR(ctx.store->ReadSessions(day, &records));
-    for (const SessionRecord& r : records) {
-      if (!f.country.empty() && r.country != f.country) continue;
-      if (!f.device_type.empty() && DeviceTypeName(r.device_type) != f.device_type) continue;
+    WS_RETURN_IF_ERROR(ForEachSession(*ctx.snapshot, *ctx.keys, day, [&](const SessionRecord& r) {
+      if (!f.country.empty() && r.country != f.country) return Status::Ok();
+      if (!f.device_type.empty() && DeviceTypeName(r.device_type) != f.device_type) return Status::Ok();
       if (needs_content) {
         const ContentInfo* c = ctx.catalog ? ctx.catalog->FindContent(r.content_id) : nullptr;
-        if (c == nullptr) continue;
-        if (!f.content_type.empty() && c->kind != f.content_type) continue;
+        if (c == nullptr) return Status::Ok();
+        if (!f.content_type.empty() && c->kind != f.content_type) return Status::Ok();
         if (!f.genre.empty()) {
           // A session counts under the genres its title had when watched.
           const std::vector<std::string>* genres = ctx.catalog->GenresAt(r.content_id, r.start);
           if (genres == nullptr || std::find(genres->begin(), genres->end(), f.genre) == genres->end())
-            continue;
+            return Status::Ok();
         }
-        if (!f.title.empty() && c->title_id != f.title && c->title != f.title) continue;
+        if (!f.title.empty() && c->title_id != f.title && c->title != f.title) return Status::Ok();
       }
       fn(r);
-    }
+      return Status::Ok();
+    }));
   }
   return Status::Ok();
 }

@@ -4,8 +4,7 @@
 // common filters and aggregates exactly (distinct viewers are counted with
 // exact sets, no sampling). The CLI and the HTTP server call RunReport with
 // the same parameters.
-// Thread safety: RunReport only reads; many may run at once on a read-only
-// Store.
+// Thread safety: RunReport only reads; many may run at once on snapshots.
 #pragma once
 
 #include <functional>
@@ -17,7 +16,8 @@
 #include "query/table.h"
 #include "session/config.h"
 #include "session/session.h"
-#include "store/v1/store.h"
+#include "session/session_table.h"
+#include "store/store.h"
 #include "util/status.h"
 
 namespace ws {
@@ -25,7 +25,8 @@ namespace ws {
 using ReportParams = std::map<std::string, std::string>;
 
 struct QueryContext {
-  const Store* store = nullptr;
+  const store::Snapshot* snapshot = nullptr;  // the state the report reads
+  const SessionKeys* keys = nullptr;
   const CatalogView* catalog = nullptr;  // may be null: no roll-up to titles
   SessionConfig config;
 };

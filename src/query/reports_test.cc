@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "catalog/catalog.h"
+#include "session/data_store.h"
 
 namespace ws {
 namespace {
@@ -48,19 +49,29 @@ class ReportsTest : public ::testing::Test {
     catalog_ = std::move(*cat);
     ASSERT_TRUE(catalog_->Load({dir_ + "/v1.json"}, LoadKind::kAuto, At("2026-09-01T00:00:00Z")).ok());
     ASSERT_TRUE(catalog_->Load({dir_ + "/v2.json"}, LoadKind::kAuto, At("2026-10-15T00:00:00Z")).ok());
-    auto store = Store::Open(dir_, {});
+    auto store = DataStore::Open(dir_, {});
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(*store);
-    CommitBatch batch;
-    batch.new_state = store_->state();
+    std::map<DayNumber, std::vector<SessionRecord>> days;
     for (SessionRecord r :
          {Session("a", "u1", "m-1", "2026-10-01T20:00:00Z", 3'600'000, SessionStatus::kCompleted),
           Session("b", "u2", "m-1", "2026-10-20T21:00:00Z", 1'800'000, SessionStatus::kStopped),
           Session("c", "u1", "s-1-e0101", "2026-10-20T21:30:00Z", 900'000, SessionStatus::kAbandoned)}) {
-      batch.sessions[r.date_key].push_back(r);
+      AssignKeys(&r, store_->keys());
+      days[r.date_key].push_back(r);
     }
-    ASSERT_TRUE(store_->Commit(batch).ok());
-    ctx_.store = store_.get();
+    store::CommitRequest req;
+    for (const auto& [day, records] : days) {
+      std::vector<const SessionRecord*> refs;
+      for (const SessionRecord& r : records) refs.push_back(&r);
+      auto f = EncodeSessions(refs, {}, day);
+      ASSERT_TRUE(f.ok()) << f.status().message();
+      req.files.push_back(std::move(*f));
+    }
+    ASSERT_TRUE(store_->store().Commit(std::move(req)).ok());
+    snapshot_ = store_->snapshot();
+    ctx_.snapshot = snapshot_.get();
+    ctx_.keys = &store_->keys();
     ctx_.catalog = catalog_.get();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -79,7 +90,8 @@ class ReportsTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<Catalog> catalog_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<DataStore> store_;
+  std::shared_ptr<const store::Snapshot> snapshot_;
   QueryContext ctx_;
 };
 

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
-#include <unordered_map>
 
 #include "session/accumulator.h"
+#include "session/session_table.h"
 
 namespace ws {
 namespace {
@@ -63,33 +62,24 @@ SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
   return r;
 }
 
-Status StoreLegacySessions(Store* store, const CatalogView& catalog, const SessionConfig& config,
+Status StoreLegacySessions(DataStore* store, const CatalogView& catalog, const SessionConfig& config,
                            const std::vector<LegacySession>& rows) {
-  std::map<int32_t, std::unordered_map<std::string, SessionRecord>> by_day;
+  std::map<DayNumber, std::map<std::string, SessionRecord>> by_day;
   for (const LegacySession& l : rows) {
     SessionRecord r = LegacyToRecord(l, catalog, config);
-    by_day[r.date_key.v][r.session_id] = std::move(r);
+    AssignKeys(&r, store->keys());
+    DayNumber day = r.date_key;
+    std::string id = r.session_id;
+    by_day[day][id] = std::move(r);
   }
-  std::set<int32_t> existing;
-  for (DayNumber d : store->SessionDays()) existing.insert(d.v);
-  CommitBatch batch;
-  batch.new_state = store->state();
-  for (auto& entry : by_day) {
-    const int32_t day = entry.first;
-    auto& fresh = entry.second;
-    std::vector<SessionRecord> merged;
-    if (existing.count(day)) {
-      WS_RETURN_IF_ERROR(store->ReadSessions(DayNumber{day}, &merged));
-      merged.erase(std::remove_if(merged.begin(), merged.end(),
-                                  [&](const SessionRecord& r) { return fresh.count(r.session_id) > 0; }),
-                   merged.end());
-    }
-    for (auto& [id, r] : fresh) merged.push_back(std::move(r));
-    std::sort(merged.begin(), merged.end(),
-              [](const SessionRecord& a, const SessionRecord& b) { return a.session_id < b.session_id; });
-    batch.sessions[DayNumber{day}] = std::move(merged);
+  store::CommitRequest req;
+  for (const auto& [day, records] : by_day) {
+    std::vector<const SessionRecord*> refs;
+    for (const auto& [id, r] : records) refs.push_back(&r);
+    WS_ASSIGN_OR_RETURN(store::NewFile f, EncodeSessions(refs, {}, day));
+    req.files.push_back(std::move(f));
   }
-  return store->Commit(batch);
+  return store->store().Commit(std::move(req));
 }
 
 }  // namespace ws

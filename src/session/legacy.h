@@ -7,8 +7,8 @@
 
 #include "catalog/catalog.h"
 #include "session/config.h"
+#include "session/data_store.h"
 #include "session/session.h"
-#include "store/v1/store.h"
 
 namespace ws {
 
@@ -19,9 +19,9 @@ namespace ws {
 // bounced under bounce_seconds, else stopped.
 SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog, const SessionConfig& config);
 
-// Upserts the rows into the session partitions of their days, in one commit.
-// Loading the same rows again changes nothing.
-Status StoreLegacySessions(Store* store, const CatalogView& catalog, const SessionConfig& config,
+// Upserts the rows into the session partitions of their days (a delta per
+// day), in one commit. Loading the same rows again changes nothing.
+Status StoreLegacySessions(DataStore* store, const CatalogView& catalog, const SessionConfig& config,
                            const std::vector<LegacySession>& rows);
 
 }  // namespace ws

@@ -66,6 +66,16 @@ struct SessionRecord {
   std::string tz;       // zone used for local time ("" = UTC or fixed offset)
   int32_t local_start_hour = 0;
   DayNumber local_date;
+  // Surrogate keys (SPEC 3.5) of the strings above, as stored; 0 = absent.
+  // The session table stores these, never the strings (see session_table.h).
+  uint32_t user_key = 0;
+  uint32_t content_key = 0;
+  uint32_t device_key = 0;  // of device_id
+  uint32_t platform_key = 0;
+  uint32_t app_version_key = 0;
+  uint32_t country_key = 0;
+  uint32_t tz_key = 0;
+  uint32_t quality_key = 0;  // of the label of max_quality ("1080p")
 
   int64_t duration_ms() const { return end.v - start.v; }
   bool has_length() const { return content_length_ms != kAbsent && content_length_ms > 0; }

@@ -12,6 +12,7 @@
 #include "store/compaction.h"
 #include "store/encoding.h"
 #include "store/internal.h"
+#include "store/v1/manifest.h"
 #include "util/checksum.h"
 
 namespace ws::store {
@@ -245,11 +246,22 @@ class StoreImpl : public Store {
     for (int attempt = 0; attempt < kPinAttempts; ++attempt) {
       bool has_current_v1 = false;
       WS_ASSIGN_OR_RETURN(std::vector<uint64_t> numbers, ListManifests(&has_current_v1));
-      if (numbers.empty()) {
-        if (has_current_v1) {
+      if (has_current_v1) {
+        if (!options_.upgrade_from_v1) {
           return Status::FailedPrecondition("the store in " + dir_ +
                                             " has format version 1 and must be upgraded to version 2 first");
         }
+        const std::string current = JoinPath(dir_, kCurrentV1);
+        WS_ASSIGN_OR_RETURN(std::string bytes, env_->ReadFile(current));
+        Result<uint64_t> v1_number = v1::DecodeCurrent(bytes);
+        if (!v1_number.ok())
+          return Status::Corruption("corrupt store file " + current + ": " + v1_number.status().message());
+        v1_floor_ = *v1_number;
+        numbers.erase(
+            std::remove_if(numbers.begin(), numbers.end(), [&](uint64_t n) { return n <= v1_floor_; }),
+            numbers.end());
+      }
+      if (numbers.empty()) {
         if (options_.read_only) {
           manifest_ = Manifest{};
           current_ = internal::MakeSnapshot(env_, dir_, manifest_, 0, nullptr, cache_);
@@ -261,8 +273,11 @@ class StoreImpl : public Store {
                                     " holds table files but no MANIFEST; refusing to guess the live set");
         }
         WS_RETURN_IF_ERROR(RemoveTempFiles(dir_));
-        std::string path = JoinPath(dir_, ManifestFileName(kFirstManifestNumber));
-        WS_RETURN_IF_ERROR(env_->WriteFileAtomic(path, EncodeManifest(EmptyManifest())));
+        Manifest empty = EmptyManifest();
+        empty.number += v1_floor_;
+        empty.next_file_number += v1_floor_;
+        std::string path = JoinPath(dir_, ManifestFileName(empty.number));
+        WS_RETURN_IF_ERROR(env_->WriteFileAtomic(path, EncodeManifest(empty)));
         continue;
       }
       const uint64_t n = numbers.back();
@@ -556,6 +571,7 @@ class StoreImpl : public Store {
   Status error_;
   std::vector<std::string> pending_;  // paths of files removed from the live set, not yet deleted
   std::set<uint64_t> old_manifests_;  // older manifests still on disk
+  uint64_t v1_floor_ = 0;             // upgrade_from_v1: manifests up to this number are version 1
   std::map<uint64_t, std::set<uint64_t>> pinned_files_;  // file numbers named by pinned old manifests
   uint64_t commits_ = 0;
 

@@ -74,6 +74,11 @@ struct StoreOptions {
   CompactionPolicy compaction;
   // A writer's background thread compacts after commits.
   bool background_compaction = false;
+  // Opens a directory that holds a version-1 store (it has CURRENT) as a v2
+  // store beside it, for the upgrade (session/data_store.h): the version-1
+  // manifests are ignored and never removed, and v2 manifest numbers start
+  // above them. Without it, such a directory is kFailedPrecondition.
+  bool upgrade_from_v1 = false;
 };
 
 // A table file for a commit, as TableWriter builds it.

@@ -6,6 +6,7 @@
 #include "store/encoding.h"
 #include "store/v1/table.h"
 #include "util/checksum.h"
+#include "util/time.h"
 
 namespace ws::store::v1 {
 namespace {
@@ -16,17 +17,11 @@ constexpr uint8_t kMaxFileKind = static_cast<uint8_t>(FileKind::kQuarantine);
 // Bytes of one live-file entry; bounds the entry count before allocating.
 constexpr size_t kLiveFileBytes = 1 + 4 + 8 + 8 + 8;
 constexpr int kFileNumberDigits = 6;
+constexpr char kCurrentName[] = "CURRENT";
+constexpr const char* kDataDirs[] = {"events", "sessions", "quarantine"};
+constexpr const char* kDataExts[] = {".wse", ".wss", ".wsq"};
 
 Status Corrupt(const std::string& what) { return Status::Corruption(what); }
-
-void PutCounterMap(ByteSink* s, const std::map<std::string, uint64_t>& m) {
-  s->PutFixed32(static_cast<uint32_t>(m.size()));
-  for (const auto& [k, v] : m) {
-    s->PutFixed32(static_cast<uint32_t>(k.size()));
-    s->PutBytes(k.data(), k.size());
-    s->PutFixed64(v);
-  }
-}
 
 bool GetCounterMap(ByteSource* s, std::map<std::string, uint64_t>* m) {
   uint32_t n;
@@ -73,25 +68,7 @@ std::string FileNumber(uint64_t n) {
 
 }  // namespace
 
-std::string DayDirName(DayNumber d) {
-  // Howard Hinnant's civil_from_days.
-  constexpr int64_t kDaysPer400Years = 146097;
-  constexpr int64_t kEpochShift = 719468;  // days from 0000-03-01 to 1970-01-01
-  int64_t z = int64_t{d.v} + kEpochShift;
-  const int64_t era = (z >= 0 ? z : z - (kDaysPer400Years - 1)) / kDaysPer400Years;
-  const int64_t doe = z - era * kDaysPer400Years;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / (kDaysPer400Years - 1)) / 365;
-  int64_t y = yoe + era * 400;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  if (month <= 2) ++y;
-  constexpr size_t kDateBufferBytes = 64;
-  char buf[kDateBufferBytes];
-  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, month, day);
-  return buf;
-}
+std::string DayDirName(DayNumber d) { return FormatDate(d); }
 
 std::string RelativePath(const LiveFile& f) {
   std::string out = KindDir(f.kind);
@@ -106,32 +83,6 @@ std::string RelativePath(const LiveFile& f) {
 }
 
 std::string ManifestFileName(uint64_t number) { return "MANIFEST-" + FileNumber(number); }
-
-std::string EncodeManifest(const Manifest& m) {
-  ByteSink s;
-  s.PutBytes(kManifestMagic.data(), kMagicBytes);
-  s.PutFixed32(kFormatVersion);
-  s.PutFixed64(m.number);
-  s.PutFixed64(m.next_file_number);
-  s.PutFixed64(static_cast<uint64_t>(m.state.watermark.v));
-  s.PutFixed64(m.state.events_accepted);
-  s.PutFixed64(m.state.events_duplicate);
-  PutCounterMap(&s, m.state.rejected_by_reason);
-  PutCounterMap(&s, m.state.warnings_by_reason);
-  s.PutFixed32(static_cast<uint32_t>(m.files.size()));
-  for (const LiveFile& f : m.files) {
-    s.PutU8(static_cast<uint8_t>(f.kind));
-    s.PutFixed32(static_cast<uint32_t>(f.day.v));
-    s.PutFixed64(f.number);
-    s.PutFixed64(f.size);
-    s.PutFixed64(f.checksum);
-  }
-  std::string out = s.Finish();
-  char b[kChecksumBytes];
-  StoreFixed64(b, Checksum64(out));
-  out.append(b, sizeof b);
-  return out;
-}
 
 Result<Manifest> DecodeManifest(std::string_view bytes) {
   if (bytes.size() < kMagicBytes + 4 + kChecksumBytes) return Corrupt("manifest is too short");
@@ -150,7 +101,7 @@ Result<Manifest> DecodeManifest(std::string_view bytes) {
       !GetCounterMap(&s, &m.state.rejected_by_reason) || !GetCounterMap(&s, &m.state.warnings_by_reason)) {
     return Corrupt("manifest is malformed");
   }
-  m.state.watermark.v = static_cast<int64_t>(watermark);
+  m.state.watermark = static_cast<int64_t>(watermark);
   uint32_t files;
   if (!s.GetFixed32(&files) || files > s.remaining() / kLiveFileBytes)
     return Corrupt("manifest file list is malformed");
@@ -173,18 +124,6 @@ Result<Manifest> DecodeManifest(std::string_view bytes) {
   return m;
 }
 
-std::string EncodeCurrent(uint64_t manifest_number) {
-  ByteSink s;
-  s.PutBytes(kCurrentMagic.data(), kMagicBytes);
-  s.PutFixed32(kFormatVersion);
-  s.PutFixed64(manifest_number);
-  std::string out = s.Finish();
-  char b[kChecksumBytes];
-  StoreFixed64(b, Checksum64(out));
-  out.append(b, sizeof b);
-  return out;
-}
-
 Result<uint64_t> DecodeCurrent(std::string_view bytes) {
   if (bytes.size() != kCurrentBytes) return Corrupt("CURRENT has the wrong size");
   if (bytes.substr(0, kMagicBytes) != kCurrentMagic) return Corrupt("CURRENT magic bytes are wrong");
@@ -198,6 +137,104 @@ Result<uint64_t> DecodeCurrent(std::string_view bytes) {
   if (!s.GetFixed32(&version) || !s.GetFixed64(&number)) return Corrupt("CURRENT is malformed");
   if (version != kFormatVersion) return Corrupt("unsupported CURRENT version " + std::to_string(version));
   return number;
+}
+
+bool IsV1Store(Env* env, const std::string& dir) { return env->PathExists(JoinPath(dir, kCurrentName)); }
+
+Result<Manifest> ReadLiveManifest(Env* env, const std::string& dir) {
+  const std::string current_path = JoinPath(dir, kCurrentName);
+  WS_ASSIGN_OR_RETURN(std::string current, env->ReadFile(current_path));
+  Result<uint64_t> number = DecodeCurrent(current);
+  if (!number.ok())
+    return Status::Corruption("corrupt store file " + current_path + ": " + number.status().message());
+  const std::string manifest_path = JoinPath(dir, ManifestFileName(*number));
+  Result<std::string> bytes = env->ReadFile(manifest_path);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) {
+      return Status::Corruption("store file " + manifest_path + " is missing although " + current_path +
+                                " names it");
+    }
+    return bytes.status();
+  }
+  Result<Manifest> m = DecodeManifest(*bytes);
+  if (!m.ok()) return Status::Corruption("corrupt store file " + manifest_path + ": " + m.status().message());
+  if (m->number != *number) {
+    return Status::Corruption("corrupt store file " + manifest_path + ": it says it is manifest " +
+                              std::to_string(m->number));
+  }
+  for (const LiveFile& f : m->files) {
+    std::string path = JoinPath(dir, RelativePath(f));
+    Result<uint64_t> size = env->FileSize(path);
+    if (!size.ok()) {
+      if (size.status().code() == StatusCode::kNotFound) {
+        return Status::Corruption("store file " + path + " is missing although " + manifest_path +
+                                  " lists it");
+      }
+      return size.status();
+    }
+    if (*size != f.size) {
+      return Status::Corruption("corrupt store file " + path + ": it has " + std::to_string(*size) +
+                                " bytes, the manifest says " + std::to_string(f.size) + " (truncated?)");
+    }
+  }
+  return m;
+}
+
+Result<std::string> ReadLiveFile(Env* env, const std::string& dir, const LiveFile& f) {
+  const std::string path = JoinPath(dir, RelativePath(f));
+  WS_ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
+  if (data.size() != f.size) {
+    return Status::Corruption("corrupt store file " + path + ": it has " + std::to_string(data.size()) +
+                              " bytes, the manifest says " + std::to_string(f.size) + " (truncated?)");
+  }
+  if (Checksum64(data) != f.checksum)
+    return Status::Corruption("corrupt store file " + path + ": checksum mismatch");
+  return data;
+}
+
+Status RemoveV1Files(Env* env, const std::string& dir) {
+  auto is_v1_data = [](std::string_view name) {
+    for (const char* ext : kDataExts) {
+      std::string_view e(ext);
+      if (name.size() >= e.size() && name.substr(name.size() - e.size()) == e) return true;
+    }
+    return false;
+  };
+  for (const char* sub : kDataDirs) {
+    const std::string table_dir = JoinPath(dir, sub);
+    if (!env->IsDirectory(table_dir)) continue;
+    WS_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, env->ListDir(table_dir));
+    for (const DirEntry& e : entries) {
+      const std::string path = JoinPath(table_dir, e.name);
+      if (!e.is_dir) {
+        if (is_v1_data(e.name)) WS_RETURN_IF_ERROR(env->RemoveFile(path));
+        continue;
+      }
+      // A day directory of version 1: DIR/events/<day>/<n>.wse.
+      WS_ASSIGN_OR_RETURN(std::vector<DirEntry> inner, env->ListDir(path));
+      for (const DirEntry& f : inner) {
+        if (!f.is_dir && (is_v1_data(f.name) || IsTempFileName(f.name))) {
+          WS_RETURN_IF_ERROR(env->RemoveFile(JoinPath(path, f.name)));
+        }
+      }
+      WS_ASSIGN_OR_RETURN(std::vector<DirEntry> left, env->ListDir(path));
+      if (left.empty()) WS_RETURN_IF_ERROR(env->RemoveDir(path));
+    }
+    WS_RETURN_IF_ERROR(env->SyncDir(table_dir));
+  }
+  // Version-1 manifests: named like version-2 ones, told apart by magic.
+  WS_ASSIGN_OR_RETURN(std::vector<DirEntry> top, env->ListDir(dir));
+  for (const DirEntry& e : top) {
+    if (e.is_dir || e.name.rfind("MANIFEST-", 0) != 0 || IsTempFileName(e.name)) continue;
+    const std::string path = JoinPath(dir, e.name);
+    WS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f, env->NewRandomAccessFile(path));
+    std::string magic;
+    if (f->size() >= kManifestMagic.size() && f->Read(0, kManifestMagic.size(), &magic).ok() &&
+        magic == kManifestMagic) {
+      WS_RETURN_IF_ERROR(env->RemoveFile(path));
+    }
+  }
+  return env->SyncDir(dir);
 }
 
 }  // namespace ws::store::v1

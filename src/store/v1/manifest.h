@@ -1,15 +1,17 @@
-// The store's MANIFEST and CURRENT files (docs/storage-format.md, sections
-// 6 and 7), as values with exact binary encoders and verifying decoders.
+// MANIFEST and CURRENT of store format version 1 (docs/storage-format.md,
+// appendix A), read only to upgrade a version-1 store. Generic: the state
+// fields are plain values here; the ingest engine maps them.
 //
 // Thread safety: values and pure functions.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "store/v1/store.h"
+#include "util/env.h"
 #include "util/status.h"
 #include "util/time.h"
 
@@ -31,10 +33,19 @@ struct LiveFile {
   bool operator==(const LiveFile&) const = default;
 };
 
+// The store-wide values a version-1 manifest carries.
+struct State {
+  int64_t watermark = INT64_MIN;  // INT64_MIN: none
+  uint64_t events_accepted = 0;
+  uint64_t events_duplicate = 0;
+  std::map<std::string, uint64_t> rejected_by_reason;
+  std::map<std::string, uint64_t> warnings_by_reason;
+};
+
 struct Manifest {
   uint64_t number = 0;
   uint64_t next_file_number = 1;
-  StoreState state;
+  State state;
   std::vector<LiveFile> files;
 };
 
@@ -46,12 +57,20 @@ std::string ManifestFileName(uint64_t number);
 // "YYYY-MM-DD" of a UTC day (proleptic Gregorian).
 std::string DayDirName(DayNumber d);
 
-std::string EncodeManifest(const Manifest& m);
 // Failure: kCorruption (message without the file name).
 Result<Manifest> DecodeManifest(std::string_view bytes);
-
-std::string EncodeCurrent(uint64_t manifest_number);
 // Returns the manifest number. Failure: kCorruption.
 Result<uint64_t> DecodeCurrent(std::string_view bytes);
+
+// True when `dir` holds a version-1 store (it has a CURRENT file).
+bool IsV1Store(Env* env, const std::string& dir);
+// Reads CURRENT and the manifest it names, and checks that every listed file
+// exists with its size. Failure: kCorruption naming the file.
+Result<Manifest> ReadLiveManifest(Env* env, const std::string& dir);
+// Reads one listed file and checks its size and checksum.
+Result<std::string> ReadLiveFile(Env* env, const std::string& dir, const LiveFile& f);
+// Removes what a version-1 store leaves once upgraded: CURRENT, its
+// manifests, its data files (.wse/.wss/.wsq) and their day directories.
+Status RemoveV1Files(Env* env, const std::string& dir);
 
 }  // namespace ws::store::v1

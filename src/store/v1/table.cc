@@ -1,111 +1,26 @@
 #include "store/v1/table.h"
 
-#include <zstd.h>
-
 #include <memory>
 #include <utility>
 
+#include "store/compress.h"
 #include "store/encoding.h"
 #include "util/checksum.h"
 
 namespace ws::store::v1 {
 namespace {
 
-constexpr int kZstdLevel = 1;
 constexpr uint8_t kCodecStored = 0;
 constexpr uint8_t kCodecZstd = 1;
 constexpr size_t kHeaderBytes = 32;        // magic, version, columns, rows, checksum
 constexpr size_t kHeaderChecksummed = 24;  // bytes covered by the header checksum
 constexpr size_t kTrailerBytes = 24;       // directory offset, footer checksum, end magic
-constexpr size_t kMaxColumnName = 64;
-constexpr size_t kMaxColumns = 255;
 // Upper bound on one decompressed column, a guard against absurd sizes.
 constexpr uint64_t kMaxRawColumnBytes = uint64_t{1} << 34;
-
-struct CCtxDeleter {
-  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
-};
-struct DCtxDeleter {
-  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
-};
-
-ZSTD_CCtx* ThreadCCtx() {
-  thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> ctx(ZSTD_createCCtx());
-  return ctx.get();
-}
-ZSTD_DCtx* ThreadDCtx() {
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> ctx(ZSTD_createDCtx());
-  return ctx.get();
-}
 
 Status Corrupt(std::string what) { return Status::Corruption(std::move(what)); }
 
 }  // namespace
-
-TableWriter::TableWriter(std::string_view magic, uint64_t rows) : magic_(magic), rows_(rows) {}
-
-void TableWriter::AddColumn(std::string_view name, ColumnEncoding encoding, std::string raw) {
-  columns_.push_back(Column{std::string(name), encoding, std::move(raw)});
-}
-
-Result<std::string> TableWriter::Finish() {
-  if (magic_.size() != kMagicBytes || columns_.size() > kMaxColumns) {
-    return Status::Internal("table writer misused: bad magic or too many columns");
-  }
-  ByteSink out;
-  out.PutBytes(magic_.data(), kMagicBytes);
-  out.PutFixed32(kFormatVersion);
-  out.PutFixed32(static_cast<uint32_t>(columns_.size()));
-  out.PutFixed64(rows_);
-  std::string header = out.Finish();
-  uint64_t header_sum = Checksum64(header);
-  ByteSink dir;
-  std::string body = std::move(header);
-  {
-    char b[8];
-    StoreFixed64(b, header_sum);
-    body.append(b, sizeof b);
-  }
-  std::string compressed;
-  for (const Column& c : columns_) {
-    if (c.name.empty() || c.name.size() > kMaxColumnName) {
-      return Status::Internal("table writer misused: bad column name '" + c.name + "'");
-    }
-    size_t bound = ZSTD_compressBound(c.raw.size());
-    compressed.resize(bound);
-    size_t n =
-        ZSTD_compressCCtx(ThreadCCtx(), compressed.data(), bound, c.raw.data(), c.raw.size(), kZstdLevel);
-    if (ZSTD_isError(n)) {
-      return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-    }
-    uint8_t codec = kCodecZstd;
-    std::string_view stored(compressed.data(), n);
-    if (n >= c.raw.size()) {
-      codec = kCodecStored;
-      stored = c.raw;
-    }
-    uint64_t offset = body.size();
-    body.append(stored);
-    dir.PutU8(static_cast<uint8_t>(c.name.size()));
-    dir.PutBytes(c.name.data(), c.name.size());
-    dir.PutU8(static_cast<uint8_t>(c.encoding));
-    dir.PutU8(codec);
-    dir.PutFixed64(offset);
-    dir.PutFixed64(stored.size());
-    dir.PutFixed64(c.raw.size());
-    dir.PutFixed64(Checksum64(stored));
-  }
-  uint64_t dir_offset = body.size();
-  dir.PutFixed64(dir_offset);
-  std::string footer = dir.Finish();
-  body.append(footer);
-  char b[8];
-  StoreFixed64(b, Checksum64(footer));
-  body.append(b, sizeof b);
-  body.append(kTableEndMagic);
-  columns_.clear();
-  return body;
-}
 
 Result<TableReader> TableReader::Open(std::string_view file, std::string_view magic) {
   if (file.size() < kHeaderBytes + kTrailerBytes) return Corrupt("file is too short to be a table");
@@ -170,11 +85,10 @@ Result<std::string_view> TableReader::Column(std::string_view name, ColumnEncodi
     if (e.name != name) continue;
     if (e.encoding != encoding) return Corrupt("column '" + e.name + "' has an unexpected encoding");
     if (e.codec == kCodecStored) return e.stored;
-    unsigned long long frame = ZSTD_getFrameContentSize(e.stored.data(), e.stored.size());
-    if (frame != e.raw_length) return Corrupt("column '" + e.name + "' has a bad compressed frame");
-    std::string buf(e.raw_length, '\0');
-    size_t n = ZSTD_decompressDCtx(ThreadDCtx(), buf.data(), buf.size(), e.stored.data(), e.stored.size());
-    if (ZSTD_isError(n) || n != e.raw_length) return Corrupt("column '" + e.name + "' does not decompress");
+    std::string buf;
+    if (!ZstdDecompress(e.stored, static_cast<size_t>(e.raw_length), &buf).ok()) {
+      return Corrupt("column '" + e.name + "' does not decompress");
+    }
     buffers_.push_back(std::move(buf));
     return std::string_view(buffers_.back());
   }

@@ -1,9 +1,9 @@
-// Generic column-table files (docs/storage-format.md, section 3): a header,
-// named column blocks each compressed with zstd and checksummed separately,
-// and a checksummed directory footer.
+// Table files of store format version 1 (docs/storage-format.md, appendix
+// A): a header, named column blocks each compressed with zstd and
+// checksummed separately, and a checksummed directory footer. Read only, to
+// upgrade a version-1 store.
 //
-// Thread safety: TableWriter/TableReader objects are used by one thread at a
-// time; zstd contexts are per thread.
+// Thread safety: a TableReader is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -32,28 +32,6 @@ enum class ColumnEncoding : uint8_t {
   kDictRle = 5,
   kStrings = 6,
   kRaw16 = 7,
-};
-
-// Builds a table file image in memory.
-class TableWriter {
- public:
-  // Requires: magic is kMagicBytes long.
-  TableWriter(std::string_view magic, uint64_t rows);
-  // Adds a column. Requires: name 1..64 ASCII bytes, unique; at most 255 columns.
-  void AddColumn(std::string_view name, ColumnEncoding encoding, std::string raw);
-  // Compresses (zstd level 1, or stored when that is not smaller) and lays out
-  // the file. Failure: kInternal if zstd fails.
-  Result<std::string> Finish();
-
- private:
-  struct Column {
-    std::string name;
-    ColumnEncoding encoding;
-    std::string raw;
-  };
-  std::string magic_;
-  uint64_t rows_;
-  std::vector<Column> columns_;
 };
 
 // Verifies and reads a table file image. The image must outlive the reader.

@@ -1,16 +1,17 @@
-// Version-1 compatibility: tests/data/store-v1 holds a tiny store written by
-// the version-1 code. These tests read it and check its exact contents, so a
-// format change that breaks old files fails here. To regenerate (only for a
-// deliberate, documented format change):
+// Format compatibility. tests/data/store-v1 holds a tiny store written by
+// the version-1 code, tests/data/store-v2 the same store after conversion to
+// version 2. These tests read both and check their exact contents, so a
+// format change that breaks old stores fails here. To regenerate the
+// version-2 fixture (only for a deliberate, documented format change):
 //   WS_REGEN_STORE_FIXTURES=1 watchstats_tests --gtest_filter='StoreFixture*'
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "store/v1/store.h"
+#include "event/event_table.h"
+#include "session/data_store.h"
 #include "store/v1/store_test_util.h"
-#include "util/fs.h"
 
 namespace ws {
 namespace {
@@ -27,6 +28,7 @@ constexpr DayNumber kDay2{20728};
 constexpr int64_t kT0 = int64_t{20727} * kMillisPerDay + 20 * kMillisPerHour;
 
 std::string FixtureDir() { return std::string(WS_SOURCE_DIR) + "/tests/data/store-v1"; }
+std::string FixtureDirV2() { return std::string(WS_SOURCE_DIR) + "/tests/data/store-v2"; }
 
 // Events of commit 1 (day 1), in stored order (session, then SPEC 2.2).
 std::vector<Event> Day1Events() {
@@ -147,55 +149,43 @@ std::vector<Rejection> Rejections() {
   return v;
 }
 
-StoreState FinalState() {
-  StoreState s;
-  s.watermark.v = kT0 + kMillisPerDay;
+IngestState FinalState() {
+  IngestState s;
+  s.watermark = EpochMillis{kT0 + kMillisPerDay};
   s.events_accepted = 5;
   s.events_duplicate = 1;
   s.rejected_by_reason = {{"not_json", 1}, {"unknown_type", 1}};
   s.warnings_by_reason = {{"bad_tz", 2}};
+  s.upgraded_from_v1 = true;
   return s;
 }
 
-TEST(StoreFixtureTest, Regenerate) {
-  if (std::getenv("WS_REGEN_STORE_FIXTURES") == nullptr) GTEST_SKIP() << "set WS_REGEN_STORE_FIXTURES=1";
-  TempDir tmp;
-  {
-    auto s = Store::Open(tmp.path(), {});
-    ASSERT_TRUE(s.ok());
-    CommitBatch b1;
-    b1.events[kDay1] = Day1Events();
-    b1.sessions[kDay1] = {Day1Sessions()[1]};
-    b1.rejections = {Rejections()[0]};
-    b1.new_state.watermark.v = kT0 + 45000;
-    b1.new_state.events_accepted = 4;
-    b1.new_state.rejected_by_reason = {{"not_json", 1}};
-    ASSERT_TRUE((*s)->Commit(b1).ok());
-    CommitBatch b2;
-    b2.events[kDay2] = Day2Events();
-    b2.sessions[kDay1] = Day1Sessions();
-    b2.rejections = {Rejections()[1]};
-    b2.new_state = FinalState();
-    ASSERT_TRUE((*s)->Commit(b2).ok());
+// Every file of a directory tree, relative path -> content.
+std::map<std::string, std::string> Tree(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    out[fs::relative(e.path(), dir).string()] = *Env::Default()->ReadFile(e.path().string());
   }
-  fs::remove(tmp.Sub("LOCK"));
-  fs::remove_all(FixtureDir());
-  fs::create_directories(FixtureDir());
-  fs::copy(tmp.path(), FixtureDir(), fs::copy_options::recursive);
+  return out;
 }
 
-void CheckFixtureContents(const Store& s) {
-  StoreState want = FinalState();
-  EXPECT_EQ(s.state().watermark, want.watermark);
-  EXPECT_EQ(s.state().events_accepted, want.events_accepted);
-  EXPECT_EQ(s.state().events_duplicate, want.events_duplicate);
-  EXPECT_EQ(s.state().rejected_by_reason, want.rejected_by_reason);
-  EXPECT_EQ(s.state().warnings_by_reason, want.warnings_by_reason);
-  EXPECT_EQ(s.EventDays(), (std::vector<DayNumber>{kDay1, kDay2}));
-  EXPECT_EQ(s.SessionDays(), std::vector<DayNumber>{kDay1});
+void CheckFixtureContents(const DataStore& ds) {
+  std::shared_ptr<const store::Snapshot> snap = ds.snapshot();
+  auto state = DataStore::StateOf(*snap);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  IngestState want = FinalState();
+  EXPECT_EQ(state->watermark, want.watermark);
+  EXPECT_EQ(state->events_accepted, want.events_accepted);
+  EXPECT_EQ(state->events_duplicate, want.events_duplicate);
+  EXPECT_EQ(state->rejected_by_reason, want.rejected_by_reason);
+  EXPECT_EQ(state->warnings_by_reason, want.warnings_by_reason);
+  EXPECT_TRUE(state->upgraded_from_v1);
+  EXPECT_EQ(snap->Partitions(kEventsTable), (std::vector<int32_t>{kDay1.v, kDay2.v}));
+  EXPECT_EQ(snap->Partitions(kSessionsTable), std::vector<int32_t>{kDay1.v});
   for (auto [day, want_events] : {std::pair{kDay1, Day1Events()}, std::pair{kDay2, Day2Events()}}) {
     int blocks = 0;
-    Status st = s.ReadEvents(day, [&, &want_events = want_events](const EventBlock& b) {
+    Status st = ReadEvents(*snap, day, [&, &want_events = want_events](const EventBlock& b) {
       ++blocks;
       // Stored order: by session_id, then SPEC 2.2.
       std::vector<Event> sorted = want_events;
@@ -210,43 +200,73 @@ void CheckFixtureContents(const Store& s) {
     EXPECT_EQ(blocks, 1);
   }
   std::vector<SessionRecord> recs;
-  ASSERT_TRUE(s.ReadSessions(kDay1, &recs).ok());
+  ASSERT_TRUE(ReadSessions(*snap, ds.keys(), kDay1, &recs).ok());
   std::vector<SessionRecord> want_recs = Day1Sessions();
   ASSERT_EQ(recs.size(), want_recs.size());
   for (size_t i = 0; i < recs.size(); ++i) ExpectSessionEq(recs[i], want_recs[i]);
   std::vector<Rejection> rejs;
-  ASSERT_TRUE(s.ReadRejections([&](const Rejection& r) {
-                 rejs.push_back(r);
-                 return Status::Ok();
-               }).ok());
+  ASSERT_TRUE(ReadRejections(*snap, [&](const Rejection& r) {
+                rejs.push_back(r);
+                return Status::Ok();
+              }).ok());
   std::vector<Rejection> want_rejs = Rejections();
   ASSERT_EQ(rejs.size(), want_rejs.size());
   for (size_t i = 0; i < rejs.size(); ++i) ExpectRejectionEq(rejs[i], want_rejs[i]);
 }
 
-TEST(StoreFixtureTest, ReadsVersion1StoreReadOnlyInPlace) {
-  ASSERT_TRUE(PathExists(FixtureDir() + "/CURRENT")) << "missing fixtures in " << FixtureDir();
-  Store::Options ro;
-  ro.read_only = true;
-  auto s = Store::Open(FixtureDir(), ro);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  CheckFixtureContents(**s);
-}
-
-TEST(StoreFixtureTest, OpensVersion1StoreForWritingAndKeepsIt) {
+TEST(StoreFixtureTest, Regenerate) {
+  if (std::getenv("WS_REGEN_STORE_FIXTURES") == nullptr) GTEST_SKIP() << "set WS_REGEN_STORE_FIXTURES=1";
   TempDir tmp;
   fs::copy(FixtureDir(), tmp.path(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   {
-    auto s = Store::Open(tmp.path(), {});
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    CheckFixtureContents(**s);
-    CommitBatch b;
-    b.new_state = (*s)->state();
-    ASSERT_TRUE((*s)->Commit(b).ok());
+    auto ds = DataStore::Open(tmp.path(), {});
+    ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+    ASSERT_TRUE((*ds)->store().CompactAll().ok());
   }
-  auto s = Store::Open(tmp.path(), {});
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  CheckFixtureContents(**s);
+  fs::remove(tmp.Sub("LOCK"));
+  fs::remove_all(FixtureDirV2());
+  fs::create_directories(FixtureDirV2());
+  fs::copy(tmp.path(), FixtureDirV2(), fs::copy_options::recursive);
+}
+
+TEST(StoreFixtureTest, ReadsVersion1StoreWithoutWritingIt) {
+  ASSERT_TRUE(fs::exists(FixtureDir() + "/CURRENT")) << "missing fixtures in " << FixtureDir();
+  std::map<std::string, std::string> before = Tree(FixtureDir());
+  DataStoreOptions ro;
+  ro.read_only = true;
+  auto ds = DataStore::Open(FixtureDir(), ro);
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  EXPECT_TRUE((*ds)->converted_from_v1());
+  CheckFixtureContents(**ds);
+  EXPECT_EQ(Tree(FixtureDir()), before) << "a reader changed the version-1 store";
+}
+
+TEST(StoreFixtureTest, WriterConvertsVersion1StoreInPlace) {
+  TempDir tmp;
+  fs::copy(FixtureDir(), tmp.path(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  {
+    auto ds = DataStore::Open(tmp.path(), {});
+    ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+    EXPECT_TRUE((*ds)->converted_from_v1());
+    CheckFixtureContents(**ds);
+  }
+  EXPECT_FALSE(fs::exists(tmp.Sub("CURRENT")));
+  for (const auto& [path, content] : Tree(tmp.path())) {
+    EXPECT_EQ(path.find(".ws") == std::string::npos || path.find(".wst") != std::string::npos, true) << path;
+  }
+  auto ds = DataStore::Open(tmp.path(), {});
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  EXPECT_FALSE((*ds)->converted_from_v1());
+  CheckFixtureContents(**ds);
+}
+
+TEST(StoreFixtureTest, ReadsVersion2Fixture) {
+  ASSERT_TRUE(fs::exists(FixtureDirV2())) << "missing fixtures in " << FixtureDirV2();
+  DataStoreOptions ro;
+  ro.read_only = true;
+  auto ds = DataStore::Open(FixtureDirV2(), ro);
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  CheckFixtureContents(**ds);
 }
 
 }  // namespace
