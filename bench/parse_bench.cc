@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "event/input.h"
 #include "event/parser.h"
 
 namespace {

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "event/input.h"
+
 namespace ws {
 namespace {
 

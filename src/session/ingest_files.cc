@@ -1,5 +1,7 @@
 #include "session/ingest_files.h"
 
+#include "event/input.h"
+
 namespace ws {
 
 Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files,
