@@ -6,7 +6,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -836,37 +835,6 @@ TEST_F(InputReaderTest, JsonArrayDeliveredWhole) {
     EXPECT_EQ(sink.events.size(), 100u);
     EXPECT_TRUE(sink.rejects.empty());
   }
-}
-
-// Not a benchmark with assertions: prints the single-core parse rate for
-// typical ~250-byte events (see also bench/parse_bench.cc).
-TEST(ParserSpeed, PrintsEventsPerSecond) {
-  std::string data;
-  constexpr int kEvents = 200000;
-  for (int i = 0; i < kEvents; ++i) {
-    data += R"({"event_id":"e-)" + std::to_string(i) + R"(","session_id":"sess-)" + std::to_string(i / 50) +
-            R"(","user_id":"user-)" + std::to_string(i % 9973) +
-            R"(","content_id":"m-0042","type":"heartbeat","ts":"2026-10-01T20:15:03.250Z","position":)" +
-            std::to_string(i % 5000) +
-            R"(.5,"quality":"1080p","device_type":"tv","country":"KR","tz":"Asia/Seoul"})" + "\n";
-  }
-  class CountingSink : public EventSink {
-   public:
-    void OnEvent(const Event&, std::string_view, int64_t) override { ++events; }
-    void OnReject(Rejection) override { ++rejects; }
-    void OnWarning(WarningReason, int64_t) override {}
-    int64_t events = 0;
-    int64_t rejects = 0;
-  } sink;
-  EventParser parser(ParserOptions{kNow});
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(parser.Parse(data, "bench", 1, &sink).ok());
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(sink.events, kEvents);
-  EXPECT_EQ(sink.rejects, 0);
-  std::printf("[ parse speed ] %d events (%.0f bytes each) in %.3f s: %.2f M events/s, %.0f MB/s\n", kEvents,
-              static_cast<double>(data.size()) / kEvents, secs, kEvents / secs / 1e6,
-              data.size() / secs / 1e6);
 }
 
 }  // namespace

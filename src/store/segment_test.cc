@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cstdio>
 #include <functional>
 #include <limits>
 #include <set>
@@ -123,51 +121,21 @@ TEST(EventSegmentTest, RealisticDataRoundTrips) {
   ExpectEventsEq(DecodeOrDie(*file, &block), in);
 }
 
-// The size target of the store: <= 32 bytes per stored event on realistic
-// data, and the encode throughput (reported, not asserted: it depends on the
-// machine and build flags).
-TEST(EventSegmentTest, BytesPerEventAndThroughput) {
-  constexpr size_t kSessions = 8000;  // ~1M events
+// The size target of the store (a property of the format, not a timing):
+// <= 32 bytes per stored event on realistic data. A sample small enough to
+// stay well under a second even under the sanitizers; bench/segment_bench.cc
+// reports the figure on ~1M events together with the codec's throughput.
+TEST(EventSegmentTest, RealisticDataMeetsBytesPerEventTarget) {
+  constexpr size_t kSessions = 1000;  // ~125,000 events
+  constexpr uint64_t kSeed = 42;
   constexpr double kMaxBytesPerEvent = 32.0;
   StringArena arena;
-  std::vector<Event> in = MakeRealisticEvents(kSessions, 42, &arena);
-  // Shuffle sessions' events into arrival-like order (by time) first.
-  std::sort(in.begin(), in.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
-  // Best of a few runs: the machine may be shared.
-  constexpr int kRuns = 3;
-  using Clock = std::chrono::steady_clock;
-  Clock::duration sort_time = Clock::duration::max();
-  Clock::duration encode_time = Clock::duration::max();
-  Clock::duration decode_time = Clock::duration::max();
-  std::vector<uint32_t> order;
-  Result<std::string> file = std::string();
-  EventBlock block;
-  for (int run = 0; run < kRuns; ++run) {
-    auto t0 = Clock::now();
-    order = EventSegmentOrder(in);
-    auto t1 = Clock::now();
-    file = EncodeEventSegment(in, order);
-    auto t2 = Clock::now();
-    ASSERT_TRUE(file.ok());
-    block = EventBlock();
-    ASSERT_TRUE(DecodeEventSegment(*file, &block).ok());
-    auto t3 = Clock::now();
-    sort_time = std::min(sort_time, t1 - t0);
-    encode_time = std::min(encode_time, t2 - t1);
-    decode_time = std::min(decode_time, t3 - t2);
-  }
-  ASSERT_EQ(block.events.size(), in.size());
-  for (size_t i = 0; i < in.size(); i += 997) testing::ExpectEventEq(block.events[i], in[order[i]], i);
-  double bpe = static_cast<double>(file->size()) / static_cast<double>(in.size());
-  auto secs = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
-  double n = static_cast<double>(in.size());
-  std::printf(
-      "[store] %zu events, %zu bytes: %.2f bytes/event; sort %.2f M ev/s, encode %.2f M ev/s, "
-      "sort+encode %.2f M ev/s, decode %.2f M ev/s\n",
-      in.size(), file->size(), bpe, n / secs(sort_time) / 1e6, n / secs(encode_time) / 1e6,
-      n / secs(sort_time + encode_time) / 1e6, n / secs(decode_time) / 1e6);
-  RecordProperty("bytes_per_event", std::to_string(bpe));
-  EXPECT_LE(bpe, kMaxBytesPerEvent);
+  std::vector<Event> in = MakeRealisticEvents(kSessions, kSeed, &arena);
+  Result<std::string> file = EncodeEventSegment(in, EventSegmentOrder(in));
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  const double bytes_per_event = static_cast<double>(file->size()) / static_cast<double>(in.size());
+  RecordProperty("bytes_per_event", std::to_string(bytes_per_event));
+  EXPECT_LE(bytes_per_event, kMaxBytesPerEvent) << in.size() << " events, " << file->size() << " bytes";
 }
 
 TEST(SessionSegmentTest, AllFieldsRoundTrip) {
