@@ -27,7 +27,9 @@ class InputReader {
   virtual ~InputReader() = default;
   // Next chunk into *out (replacing it); *first_line is the chunk's first
   // line number. Returns false at end of input. On error returns the
-  // Status through status().
+  // Status through status(). Give the first chunk to EventParser::Parse at
+  // Position::kStart and every later one at Position::kContinuation: only
+  // the first may be a JSON array (then it is the only chunk).
   virtual bool Next(std::string* out, int64_t* first_line) = 0;
   virtual const Status& status() const = 0;
   // Bytes consumed from the underlying file so far (for progress) and its size (0 if unknown).
