@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "event/input.h"
 #include "event/parser.h"
 
 namespace {
@@ -108,10 +109,12 @@ int BenchFile(const std::string& path) {
   size_t bytes = 0;
   double parse_secs = 0;
   const double start = ThreadSeconds();
+  ws::EventParser::Position position = ws::EventParser::Position::kStart;
   while ((*reader)->Next(&chunk, &first_line)) {
     const double p0 = ThreadSeconds();
-    ws::Status st = parser.Parse(chunk, path, first_line, &sink);
+    ws::Status st = parser.Parse(chunk, path, first_line, &sink, position);
     parse_secs += ThreadSeconds() - p0;
+    position = ws::EventParser::Position::kContinuation;
     parser.ClearArena();
     bytes += chunk.size();
     if (!st.ok()) {

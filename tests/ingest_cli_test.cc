@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "event/input.h"
 #include "test_util.h"
 
 namespace ws::testing {
@@ -63,6 +64,35 @@ TEST(IngestCli, MixedGoodAndBadLoadsEveryGoodEventAndQuarantinesEveryBadOne) {
   // The raw text is kept as received, with its line number.
   EXPECT_NE(rej.out.find("{not json"), std::string::npos);
   EXPECT_NE(rej.out.find("\"line\":2"), std::string::npos);
+}
+
+// Regression: each chunk of a file (InputReader::kDefaultChunkBytes) used to
+// be re-examined for a leading '[', so a file larger than a chunk whose
+// chunk started with such a line failed as a whole ("JSON array is not
+// closed") instead of rejecting that line.
+TEST(IngestCli, LinesStartingWithBracketAreRejectedWhereverChunksEnd) {
+  TempDir tmp;
+  constexpr size_t kFiller = 1000;
+  const std::string unclosed = "[\"" + std::string(kFiller, 'a') + "\",\n";
+  std::string content = Ev("S-big", "u1", "start", "2026-10-01T10:00:00Z", 0);
+  size_t bracket_lines = 0;
+  while (content.size() <= InputReader::kDefaultChunkBytes + unclosed.size()) {
+    content += unclosed;
+    ++bracket_lines;
+  }
+  content += Ev("S-big", "u1", "heartbeat", "2026-10-01T10:00:30Z", 30);
+  WriteFile(tmp / "big.ndjson", content);
+  CommandResult r =
+      RunCommand(Binary() + " --data " + (tmp / "d") + " ingest --quiet " + (tmp / "big.ndjson"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("2 stored"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(std::to_string(bracket_lines) + " rejected"), std::string::npos) << r.out;
+  CommandResult rej = RunStdout(Binary() + " --data " + (tmp / "d") + " rejected --format ndjson");
+  ASSERT_EQ(rej.exit_code, 0);
+  EXPECT_EQ(CountLines(rej.out), bracket_lines);
+  // The last bracket line keeps its own line number (the file's last line but one).
+  EXPECT_NE(rej.out.find("\"line\":" + std::to_string(bracket_lines + 1) + ","), std::string::npos);
+  EXPECT_EQ(rej.out.find("\"line\":" + std::to_string(bracket_lines + 2) + ","), std::string::npos);
 }
 
 TEST(IngestCli, SessionSeenWithAnotherUserIsRejected) {

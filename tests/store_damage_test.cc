@@ -12,7 +12,7 @@
 #include "event/event_table.h"
 #include "session/data_store.h"
 #include "session/session_table.h"
-#include "store/v1/store_test_util.h"
+#include "store_test_util.h"
 
 namespace ws {
 namespace {

@@ -1,9 +1,11 @@
-// InputReader (event/parser.h): files or stdin, plain or gzip, in chunks.
+// InputReader (event/input.h): files or stdin, plain or gzip, in chunks.
 //
 // The reader decodes a byte stream (plain, or gzip inflated member after
 // member) and cuts it into chunks of about chunk_bytes that end just after a
 // '\n', carrying the partial last line over to the next chunk. When the first
 // non-whitespace byte is '[' the input is a JSON array and is delivered whole.
+
+#include "event/input.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,8 +18,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-
-#include "event/parser.h"
 
 namespace ws {
 namespace {

@@ -1016,10 +1016,15 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
 EventParser::EventParser(ParserOptions options) : impl_(std::make_unique<Impl>(options)) {}
 EventParser::~EventParser() = default;
 
-Status EventParser::Parse(std::string_view data, std::string_view source, int64_t first_line,
-                          EventSink* sink) {
+Status EventParser::Parse(std::string_view data, std::string_view source, int64_t first_line, EventSink* sink,
+                          Position position) {
   impl_->source = source;
   impl_->sink = sink;
+  if (position == Position::kContinuation) {
+    // The middle of an NDJSON input: a BOM or a '[' here starts a line.
+    impl_->ParseNdjson(data, first_line);
+    return Status::Ok();
+  }
   if (data.size() >= sizeof(kUtf8Bom) && std::memcmp(data.data(), kUtf8Bom, sizeof(kUtf8Bom)) == 0) {
     data.remove_prefix(sizeof(kUtf8Bom));
   }

@@ -52,12 +52,29 @@ class EventParser {
   EventParser(const EventParser&) = delete;
   EventParser& operator=(const EventParser&) = delete;
 
-  // Parses `data`, which holds complete NDJSON lines or one whole JSON array
-  // (detected by a leading '['; a UTF-8 BOM is skipped). `first_line` is the
-  // number of the first line in `data` (for NDJSON read in chunks). Blank
-  // lines are skipped; a trailing '\r' is dropped. Array elements are
-  // numbered first_line, first_line + 1, ... (the 1-based element index when
-  // first_line is 1). Text after a closed array makes the input NDJSON.
+  // Where a piece of input given to Parse sits in its input.
+  enum class Position : uint8_t {
+    // The whole input, or its first chunk: a UTF-8 BOM is skipped and a
+    // leading '[' makes it a JSON array.
+    kStart,
+    // A later chunk of an NDJSON input (every InputReader chunk after the
+    // first): complete lines only, parsed exactly as they would be inside
+    // one whole input, so a line starting with '[' or a BOM is a line like
+    // any other (and no array detection ever spans a chunk).
+    kContinuation,
+  };
+
+  // Parses `data`, which holds complete NDJSON lines or, at kStart, one
+  // whole JSON array (detected by a leading '['; a UTF-8 BOM is skipped).
+  // `first_line` is the number of the first line in `data` (for NDJSON read
+  // in chunks). Blank lines (JSON whitespace only) are skipped; a trailing
+  // '\r' is dropped. Array elements are numbered first_line, first_line + 1,
+  // ... (the 1-based element index when first_line is 1). Text after a
+  // closed array makes the input NDJSON. An NDJSON input that does not start
+  // with '[' gives the same outcomes, with the same line numbers, whether it
+  // is parsed whole or cut into chunks at line boundaries (the first at
+  // kStart, the others at kContinuation); InputReader delivers an input that
+  // starts with '[' whole.
   // Returns non-OK only when the input as a whole cannot be read (an array
   // that is not closed: then nothing is delivered); individual bad objects
   // go to OnReject.
@@ -69,7 +86,8 @@ class EventParser {
   // present the canonical one is used. Values of unknown fields are not
   // fully validated (nested containers are skipped), so a line whose only
   // defect is deep inside an unknown field may be accepted.
-  Status Parse(std::string_view data, std::string_view source, int64_t first_line, EventSink* sink);
+  Status Parse(std::string_view data, std::string_view source, int64_t first_line, EventSink* sink,
+               Position position = Position::kStart);
 
   // Sets the server clock used for the future check and `received_at`
   // (a long-lived parser, e.g. in the HTTP server, updates it per batch).
@@ -83,28 +101,6 @@ class EventParser {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-// Reads event input files: plain or gzip (detected by magic bytes), or stdin
-// for "-". Delivers chunks that end on a line boundary for NDJSON, or the
-// whole input when it is a JSON array.
-class InputReader {
- public:
-  static constexpr size_t kDefaultChunkBytes = size_t{8} << 20;
-  // Opens `path` ("-" = stdin). A missing file is NotFound ("cannot open
-  // events file 'x': No such file or directory"). NDJSON chunks hold about
-  // `chunk_bytes` (more when a single line is longer).
-  static Result<std::unique_ptr<InputReader>> Open(const std::string& path,
-                                                   size_t chunk_bytes = kDefaultChunkBytes);
-  virtual ~InputReader() = default;
-  // Next chunk into *out (replacing it); *first_line is the chunk's first
-  // line number. Returns false at end of input. On error returns the
-  // Status through status().
-  virtual bool Next(std::string* out, int64_t* first_line) = 0;
-  virtual const Status& status() const = 0;
-  // Bytes consumed from the underlying file so far (for progress) and its size (0 if unknown).
-  virtual uint64_t bytes_read() const = 0;
-  virtual uint64_t total_bytes() const = 0;
 };
 
 }  // namespace ws

@@ -6,14 +6,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "event/input.h"
 
 namespace ws {
 namespace {
@@ -591,6 +594,37 @@ TEST_F(ParserTest, JsonArrayEdgeCases) {
   EXPECT_EQ(sink_.rejects[0].reason, RejectReason::kNotObject);
 }
 
+// A later chunk of an NDJSON input is lines only: a line that starts with
+// '[' (closed or not) or with a BOM is one rejected line, as it would be
+// inside the whole input, and is never read as an array.
+TEST_F(ParserTest, ContinuationChunkIsLinesOnly) {
+  constexpr int64_t kChunkFirstLine = 20;
+  const auto continuation = EventParser::Position::kContinuation;
+  ASSERT_TRUE(parser_.Parse("[1,2]\n" + Base() + "\n", "test", kChunkFirstLine, &sink_, continuation).ok());
+  ASSERT_EQ(sink_.rejects.size(), 1u);
+  EXPECT_EQ(sink_.rejects[0].reason, RejectReason::kNotObject);
+  EXPECT_EQ(sink_.rejects[0].line, kChunkFirstLine);
+  ASSERT_EQ(sink_.events.size(), 1u);
+  EXPECT_EQ(sink_.events[0].line, kChunkFirstLine + 1);
+
+  sink_ = RecordingSink();
+  Status st = parser_.Parse("[\"a\",\n" + Base() + "\n", "test", kChunkFirstLine, &sink_, continuation);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(sink_.rejects.size(), 1u);
+  EXPECT_EQ(sink_.rejects[0].reason, RejectReason::kNotJson);
+  EXPECT_EQ(sink_.rejects[0].line, kChunkFirstLine);
+  EXPECT_EQ(sink_.rejects[0].raw, "[\"a\",");
+  ASSERT_EQ(sink_.events.size(), 1u);
+  EXPECT_EQ(sink_.events[0].line, kChunkFirstLine + 1);
+
+  sink_ = RecordingSink();
+  ASSERT_TRUE(
+      parser_.Parse("\xEF\xBB\xBF" + Base() + "\n", "test", kChunkFirstLine, &sink_, continuation).ok());
+  EXPECT_TRUE(sink_.events.empty());
+  ASSERT_EQ(sink_.rejects.size(), 1u);
+  EXPECT_EQ(sink_.rejects[0].reason, RejectReason::kNotJson);
+}
+
 TEST_F(ParserTest, ArenaOutlivesLaterDocuments) {
   Parse(
       R"({"session_id":"first-session","user_id":"u\u0041","content_id":"c","type":"start","ts":1,"tz":"Asia/Seoul"})");
@@ -737,12 +771,14 @@ TEST_F(InputReaderTest, ChunksEndOnLineBoundaries) {
     int64_t expected_line = 1;
     EventParser parser(ParserOptions{kNow});
     RecordingSink sink;
+    EventParser::Position position = EventParser::Position::kStart;
     for (const Chunk& c : chunks) {
       EXPECT_EQ(c.data.back(), '\n');
       EXPECT_EQ(c.first_line, expected_line);
       expected_line += std::count(c.data.begin(), c.data.end(), '\n');
       joined += c.data;
-      ASSERT_TRUE(parser.Parse(c.data, path, c.first_line, &sink).ok());
+      ASSERT_TRUE(parser.Parse(c.data, path, c.first_line, &sink, position).ok());
+      position = EventParser::Position::kContinuation;
     }
     EXPECT_EQ(joined, content);
     ASSERT_EQ(sink.events.size(), 200u);
@@ -815,6 +851,49 @@ TEST_F(InputReaderTest, TruncatedGzipKeepsCompleteLines) {
   EXPECT_EQ(content.compare(0, joined.size(), joined), 0);
 }
 
+// Regression: every chunk used to be re-examined for a leading '[', so an
+// NDJSON file whose chunk happened to start with such a line either failed
+// as a whole ("JSON array is not closed") or had that line read as an
+// array, with wrong line numbers. Read through InputReader in chunks of any
+// size, with the chunks after the first parsed as continuations, a file
+// gives the same outcomes as parsed whole.
+TEST_F(InputReaderTest, ChunkedNdjsonParsesLikeWholeWhateverLinesStartWith) {
+  const std::string content =
+      Lines(1, 0) + "[1,2]\n" + Lines(1, 1) + "[\"a\",\n" + "\xEF\xBB\xBF" + Lines(1, 2) + Lines(1, 3);
+  constexpr int64_t kLines = 6;
+  const std::string path = Write("brackets.ndjson", content);
+  // (line, accepted) of every outcome, by line.
+  using Outcomes = std::vector<std::pair<int64_t, bool>>;
+  auto outcomes_of = [](const RecordingSink& sink) {
+    Outcomes out;
+    for (const OwnedEvent& e : sink.events) out.emplace_back(e.line, true);
+    for (const Rejection& r : sink.rejects) out.emplace_back(r.line, false);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EventParser whole_parser(ParserOptions{kNow});
+  RecordingSink whole;
+  ASSERT_TRUE(whole_parser.Parse(content, path, 1, &whole).ok());
+  const Outcomes expected = outcomes_of(whole);
+  ASSERT_EQ(expected.size(), static_cast<size_t>(kLines));
+  EXPECT_EQ(expected, (Outcomes{{1, true}, {2, false}, {3, true}, {4, false}, {5, false}, {6, true}}));
+
+  for (size_t chunk : {size_t{1}, size_t{30}, size_t{100}, InputReader::kDefaultChunkBytes}) {
+    SCOPED_TRACE("chunk bytes " + std::to_string(chunk));
+    auto r = InputReader::Open(path, chunk);
+    ASSERT_TRUE(r.ok());
+    EventParser parser(ParserOptions{kNow});
+    RecordingSink sink;
+    EventParser::Position position = EventParser::Position::kStart;
+    for (const Chunk& c : ReadAll(r->get())) {
+      Status st = parser.Parse(c.data, path, c.first_line, &sink, position);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      position = EventParser::Position::kContinuation;
+    }
+    EXPECT_EQ(outcomes_of(sink), expected);
+  }
+}
+
 TEST_F(InputReaderTest, JsonArrayDeliveredWhole) {
   std::string content = "\n  [";
   for (int i = 0; i < 100; ++i) {
@@ -834,37 +913,6 @@ TEST_F(InputReaderTest, JsonArrayDeliveredWhole) {
     EXPECT_EQ(sink.events.size(), 100u);
     EXPECT_TRUE(sink.rejects.empty());
   }
-}
-
-// Not a benchmark with assertions: prints the single-core parse rate for
-// typical ~250-byte events (see also bench/parse_bench.cc).
-TEST(ParserSpeed, PrintsEventsPerSecond) {
-  std::string data;
-  constexpr int kEvents = 200000;
-  for (int i = 0; i < kEvents; ++i) {
-    data += R"({"event_id":"e-)" + std::to_string(i) + R"(","session_id":"sess-)" + std::to_string(i / 50) +
-            R"(","user_id":"user-)" + std::to_string(i % 9973) +
-            R"(","content_id":"m-0042","type":"heartbeat","ts":"2026-10-01T20:15:03.250Z","position":)" +
-            std::to_string(i % 5000) +
-            R"(.5,"quality":"1080p","device_type":"tv","country":"KR","tz":"Asia/Seoul"})" + "\n";
-  }
-  class CountingSink : public EventSink {
-   public:
-    void OnEvent(const Event&, std::string_view, int64_t) override { ++events; }
-    void OnReject(Rejection) override { ++rejects; }
-    void OnWarning(WarningReason, int64_t) override {}
-    int64_t events = 0;
-    int64_t rejects = 0;
-  } sink;
-  EventParser parser(ParserOptions{kNow});
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(parser.Parse(data, "bench", 1, &sink).ok());
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(sink.events, kEvents);
-  EXPECT_EQ(sink.rejects, 0);
-  std::printf("[ parse speed ] %d events (%.0f bytes each) in %.3f s: %.2f M events/s, %.0f MB/s\n", kEvents,
-              static_cast<double>(data.size()) / kEvents, secs, kEvents / secs / 1e6,
-              data.size() / secs / 1e6);
 }
 
 }  // namespace

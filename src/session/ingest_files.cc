@@ -1,5 +1,7 @@
 #include "session/ingest_files.h"
 
+#include "event/input.h"
+
 namespace ws {
 
 Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files,
@@ -15,8 +17,12 @@ Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files,
     progress.file = path;
     progress.file_bytes_total = reader->total_bytes();
     int64_t first_line = 1;
+    // Only a file's first chunk may be a JSON array (or start with a BOM);
+    // later chunks are NDJSON lines, whatever they start with.
+    EventParser::Position position = EventParser::Position::kStart;
     while (reader->Next(&chunk, &first_line)) {
-      WS_RETURN_IF_ERROR(parser.Parse(chunk, path, first_line, ingestor).WithContext(path));
+      WS_RETURN_IF_ERROR(parser.Parse(chunk, path, first_line, ingestor, position).WithContext(path));
+      position = EventParser::Position::kContinuation;
       if (ingestor->ShouldFlush()) {
         WS_RETURN_IF_ERROR(ingestor->Flush(false));
         parser.ClearArena();

@@ -11,7 +11,7 @@
 
 #include "event/event_table.h"
 #include "session/data_store.h"
-#include "store/v1/store_test_util.h"
+#include "store_test_util.h"
 
 namespace ws {
 namespace {
