@@ -54,6 +54,10 @@ constexpr uint8_t kMaxRejectReason = static_cast<uint8_t>(RejectReason::kTooLate
 constexpr int kCountryShift = 8;
 constexpr int64_t kCountryMax = 0xffff;
 constexpr uint8_t kByteMask = 0xff;
+// Rows ahead to prefetch when encoding (the Event, then its event id bytes).
+constexpr size_t kPrefetchRows = 16;
+constexpr size_t kPrefetchStringRows = 8;
+constexpr size_t kCacheLine = 64;
 
 template <typename T>
 bool Fits(int64_t v) {
@@ -65,7 +69,7 @@ store::TableDef MakeEventsDef() {
   d.schema.name = std::string(kEventsTable);
   d.schema.version = 1;
   d.schema.columns = {
-      {"session_id", ColumnType::kString, EncodingHint::kDictUuid, ""},
+      {"session_id", ColumnType::kString, EncodingHint::kDictUuid, "", /*string_stats=*/true},
       {"event_id", ColumnType::kString, EncodingHint::kUuid, ""},
       {"type", ColumnType::kInt64, EncodingHint::kAuto, ""},
       {"ts", ColumnType::kInt64, EncodingHint::kVarintDelta, ""},
@@ -210,39 +214,66 @@ Result<store::NewFile> EncodeEvents(const store::TableDef& def, std::span<const 
   }
   store::TableWriter w(&def);
   const size_t n = events.size();
-  for (size_t c = 0; c < kEventColumns; ++c) {
-    if (def.schema.columns[c].type == ColumnType::kInt64) {
-      w.ints(c).reserve(n);
-    } else {
-      w.strings(c).reserve(n);
-    }
+  // Size every column once and fill by index: no capacity check per value.
+  int64_t* type = nullptr;
+  int64_t* ts = nullptr;
+  int64_t* ts_offset = nullptr;
+  int64_t* pos = nullptr;
+  int64_t* from = nullptr;
+  int64_t* quality = nullptr;
+  int64_t* autoplay = nullptr;
+  int64_t* device_type = nullptr;
+  int64_t* country = nullptr;
+  int64_t* content_length = nullptr;
+  int64_t** int_columns[] = {&type,    &ts,       &ts_offset,   &pos,     &from,
+                             &quality, &autoplay, &device_type, &country, &content_length};
+  const size_t int_indexes[] = {kType,    kTs,       kTsOffset,   kPos,     kFrom,
+                                kQuality, kAutoplay, kDeviceType, kCountry, kContentLength};
+  for (size_t k = 0; k < std::size(int_indexes); ++k) {
+    w.ints(int_indexes[k]).resize(n);
+    *int_columns[k] = w.ints(int_indexes[k]).data();
   }
-  for (uint32_t i : given_order) {
-    const Event& e = *events[i];
+  std::string_view* strs[kEventColumns] = {};
+  for (size_t c : {size_t{kSid}, size_t{kEid}, size_t{kUserId}, size_t{kContentId}, size_t{kDeviceId},
+                   size_t{kPlatform}, size_t{kAppVersion}, size_t{kTz}, size_t{kMetadata}}) {
+    w.strings(c).resize(n);
+    strs[c] = w.strings(c).data();
+  }
+  for (size_t r = 0; r < n; ++r) {
+    // Rows come through a permutation: ask for the Event a few rows ahead,
+    // and (once it has arrived) for its event id, unique per row and so
+    // wherever the parser put it.
+    if (r + kPrefetchRows < n) {
+      const char* ahead = reinterpret_cast<const char*>(events[given_order[r + kPrefetchRows]]);
+      for (size_t line = 0; line < sizeof(Event); line += kCacheLine) __builtin_prefetch(ahead + line);
+    }
+    if (r + kPrefetchStringRows < n)
+      __builtin_prefetch(events[given_order[r + kPrefetchStringRows]]->event_id.data());
+    const Event& e = *events[given_order[r]];
     if (static_cast<uint8_t>(e.type) > kMaxEventType ||
         static_cast<uint8_t>(e.device_type) > kMaxDeviceType) {
       return Status::InvalidArgument("cannot store an event with an undefined type or device type");
     }
-    w.strings(kSid).push_back(e.session_id);
-    w.strings(kEid).push_back(e.event_id);
-    w.ints(kType).push_back(static_cast<int64_t>(e.type));
-    w.ints(kTs).push_back(e.ts.v);
-    w.ints(kTsOffset).push_back(int64_t{e.ts_offset_minutes} * 2 + (e.has_ts_offset ? 1 : 0));
-    w.ints(kPos).push_back(e.position_ms);
-    w.ints(kFrom).push_back(e.from_position_ms);
-    w.ints(kQuality).push_back(e.quality_height);
-    w.ints(kAutoplay).push_back(e.autoplay);
-    w.ints(kDeviceType).push_back(static_cast<int64_t>(e.device_type));
-    w.ints(kCountry).push_back(static_cast<int64_t>(static_cast<uint8_t>(e.country[0])) |
-                               (static_cast<int64_t>(static_cast<uint8_t>(e.country[1])) << kCountryShift));
-    w.ints(kContentLength).push_back(e.content_length_ms);
-    w.strings(kUserId).push_back(e.user_id);
-    w.strings(kContentId).push_back(e.content_id);
-    w.strings(kDeviceId).push_back(e.device_id);
-    w.strings(kPlatform).push_back(e.platform);
-    w.strings(kAppVersion).push_back(e.app_version);
-    w.strings(kTz).push_back(e.tz);
-    w.strings(kMetadata).push_back(e.metadata);
+    strs[kSid][r] = e.session_id;
+    strs[kEid][r] = e.event_id;
+    type[r] = static_cast<int64_t>(e.type);
+    ts[r] = e.ts.v;
+    ts_offset[r] = int64_t{e.ts_offset_minutes} * 2 + (e.has_ts_offset ? 1 : 0);
+    pos[r] = e.position_ms;
+    from[r] = e.from_position_ms;
+    quality[r] = e.quality_height;
+    autoplay[r] = e.autoplay;
+    device_type[r] = static_cast<int64_t>(e.device_type);
+    country[r] = static_cast<int64_t>(static_cast<uint8_t>(e.country[0])) |
+                 (static_cast<int64_t>(static_cast<uint8_t>(e.country[1])) << kCountryShift);
+    content_length[r] = e.content_length_ms;
+    strs[kUserId][r] = e.user_id;
+    strs[kContentId][r] = e.content_id;
+    strs[kDeviceId][r] = e.device_id;
+    strs[kPlatform][r] = e.platform;
+    strs[kAppVersion][r] = e.app_version;
+    strs[kTz][r] = e.tz;
+    strs[kMetadata][r] = e.metadata;
   }
   return w.Finish(day.v);
 }

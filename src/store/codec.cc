@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "store/encoding.h"
+#include "util/fast_equal.h"
 
 namespace ws::store {
 namespace {
@@ -261,7 +262,14 @@ void EncodeIntChunk(std::span<const int64_t> rows, EncodingHint hint, std::span<
     out->encoding = Encoding::kPlain;
     return;
   }
-  IntProfile p = Profile(rows);
+  IntProfile p;
+  if (hint == EncodingHint::kAuto) {
+    p = Profile(rows);
+  } else {
+    const auto [lo, hi] = std::minmax_element(rows.begin(), rows.end());
+    p.min = *lo;
+    p.max = *hi;
+  }
   out->stats.has_int = true;
   out->stats.min = p.min;
   out->stats.max = p.max;
@@ -323,18 +331,20 @@ void EncodeIntChunk(std::span<const int64_t> rows, EncodingHint hint, std::span<
   }
 }
 
-void EncodeStringChunk(std::span<const std::string_view> rows, EncodingHint hint, EncodedChunk* out) {
+void EncodeStringChunk(std::span<const std::string_view> rows, EncodingHint hint, bool stats,
+                       EncodedChunk* out) {
   out->stats = ChunkStats{};
   out->bytes.clear();
-  StringStats(rows, &out->stats);
   ByteSink s;
   if (hint == EncodingHint::kPlain) {
+    if (stats) StringStats(rows, &out->stats);
     out->encoding = Encoding::kStrPlain;
     for (std::string_view v : rows) s.PutString(v);
     out->bytes = s.Finish();
     return;
   }
   if (hint == EncodingHint::kUuid) {
+    if (stats) StringStats(rows, &out->stats);
     out->encoding = Encoding::kStrUuid;
     PutUuidStyle(rows, &s);
     out->bytes = s.Finish();
@@ -347,7 +357,9 @@ void EncodeStringChunk(std::span<const std::string_view> rows, EncodingHint hint
   std::string_view last;
   uint32_t last_code = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (i > 0 && rows[i] == last) {
+    // Repeated values are usually one shared copy: FastEqual compares no
+    // bytes then.
+    if (i > 0 && FastEqual(rows[i], last)) {
       codes[i] = last_code;
       continue;
     }
@@ -357,6 +369,7 @@ void EncodeStringChunk(std::span<const std::string_view> rows, EncodingHint hint
     last_code = it->second;
     codes[i] = last_code;
   }
+  if (stats) StringStats(dict, &out->stats);
   if (hint == EncodingHint::kAuto && dict.size() * 2 > rows.size() && rows.size() > 1) {
     out->encoding = Encoding::kStrPlain;
     for (std::string_view v : rows) s.PutString(v);

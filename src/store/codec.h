@@ -47,7 +47,10 @@ struct EncodedChunk {
 void EncodeIntChunk(std::span<const int64_t> rows, EncodingHint hint, std::span<const int64_t> ref,
                     EncodedChunk* out);
 // Encodes string rows. Requires: hint is kAuto, kPlain, kUuid or kDictUuid.
-void EncodeStringChunk(std::span<const std::string_view> rows, EncodingHint hint, EncodedChunk* out);
+// With `stats`, the chunk's min/max strings are kept (computed over the
+// dictionary when the chunk has one, so cheaply).
+void EncodeStringChunk(std::span<const std::string_view> rows, EncodingHint hint, bool stats,
+                       EncodedChunk* out);
 
 // Decodes exactly `rows` integers. `ref` must hold the decoded reference
 // column for the ref encodings (else it is ignored and may be null).

@@ -110,7 +110,7 @@ TEST(CodecTest, StringEncodingsRoundTrip) {
     for (EncodingHint h :
          {EncodingHint::kAuto, EncodingHint::kPlain, EncodingHint::kUuid, EncodingHint::kDictUuid}) {
       EncodedChunk c;
-      EncodeStringChunk(views, h, &c);
+      EncodeStringChunk(views, h, /*stats=*/true, &c);
       StringColumn out;
       Status st = DecodeStringChunk(c.encoding, c.bytes, views.size(), &out);
       ASSERT_TRUE(st.ok()) << st.ToString();
@@ -120,7 +120,7 @@ TEST(CodecTest, StringEncodingsRoundTrip) {
   }
   std::vector<std::string_view> views(many.begin(), many.end());
   EncodedChunk c;
-  EncodeStringChunk(views, EncodingHint::kAuto, &c);
+  EncodeStringChunk(views, EncodingHint::kAuto, /*stats=*/true, &c);
   EXPECT_EQ(c.encoding, Encoding::kStrDict);
   StringColumn out;
   ASSERT_TRUE(DecodeStringChunk(c.encoding, c.bytes, views.size(), &out).ok());
@@ -149,7 +149,7 @@ TEST(CodecTest, DamagedChunksAreErrors) {
   std::vector<std::string> strs = {"x", "y", "x", "zz"};
   std::vector<std::string_view> views(strs.begin(), strs.end());
   EncodedChunk c;
-  EncodeStringChunk(views, EncodingHint::kAuto, &c);
+  EncodeStringChunk(views, EncodingHint::kAuto, /*stats=*/true, &c);
   for (size_t cut = 0; cut < c.bytes.size(); ++cut) {
     StringColumn out;
     EXPECT_FALSE(DecodeStringChunk(c.encoding, c.bytes.substr(0, cut), views.size(), &out).ok()) << cut;

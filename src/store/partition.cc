@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "store/internal.h"
+#include "util/fast_equal.h"
 
 namespace ws::store {
 
@@ -136,8 +137,8 @@ std::vector<uint32_t> SortPermutation(const TableDef& def, TableFileBuilder* bui
         if (v[a] != v[b]) return v[a] < v[b];
       } else {
         const auto& v = builder->strings(col);
-        int cmp = v[a].compare(v[b]);
-        if (cmp != 0) return cmp < 0;
+        if (FastEqual(v[a], v[b])) continue;
+        return v[a] < v[b];
       }
     }
     return false;

@@ -124,7 +124,7 @@ Status TableFileBuilder::EncodeBlock(size_t start, size_t n) {
       EncodeIntChunk(rows, col.hint, ref, &chunk);
     } else {
       std::span<const std::string_view> rows(strings_[c].data() + start, n);
-      EncodeStringChunk(rows, col.hint, &chunk);
+      EncodeStringChunk(rows, col.hint, col.string_stats, &chunk);
     }
     ChunkInfo info;
     info.encoding = chunk.encoding;

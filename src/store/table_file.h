@@ -35,6 +35,9 @@ struct ColumnSchema {
   ColumnType type = ColumnType::kInt64;
   EncodingHint hint = EncodingHint::kAuto;
   std::string ref;  // the reference column of kVarintRef* hints (an earlier int column)
+  // String columns: keep min/max per chunk (block skipping by value).
+  // Integer columns always keep them.
+  bool string_stats = false;
 };
 
 // The columns of a table, as its files record them.

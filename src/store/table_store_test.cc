@@ -38,7 +38,7 @@ TableDef EvDef() {
   TableDef d;
   d.schema.name = "ev";
   d.schema.columns = {
-      {"sid", ColumnType::kString, EncodingHint::kAuto, ""},
+      {"sid", ColumnType::kString, EncodingHint::kAuto, "", /*string_stats=*/true},
       {"ts", ColumnType::kInt64, EncodingHint::kVarintDelta, ""},
   };
   d.mode = TableMode::kAppend;
