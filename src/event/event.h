@@ -78,6 +78,16 @@ struct Event {
 // memory `e` points into).
 Event CopyEventTo(const Event& e, StringArena* arena);
 
+// The event as one JSON object with the SPEC 1 field names (absent fields
+// are null; seconds with at most three decimals; `metadata` as its raw
+// JSON), without a newline: the line `export events` writes, and the text
+// kept for an event rejected after it was logged.
+std::string EventToJson(const Event& e);
+
+// A 64-bit hash of every field of `e`: two events with the same hash are,
+// but for a hash collision, the same event in every field.
+uint64_t EventContentHash(const Event& e);
+
 // The sort key of SPEC 2.2: (ts, type rank, position, event_id), a missing
 // position or event_id sorting first.
 inline int CompareEventOrder(const Event& a, const Event& b) {

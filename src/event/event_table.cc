@@ -118,10 +118,13 @@ store::TableDef Finalized(store::TableDef d) {
   return d;
 }
 
-Status OutOfRange(const store::PartitionReader& reader, size_t block, std::string_view column) {
-  return Status::Corruption("corrupt store file " + reader.file_of(block).path() + ": column '" +
-                            std::string(column) + "' holds a value out of range");
+Status OutOfRange(const store::TableFile& file, size_t block, std::string_view column) {
+  return Status::Corruption("corrupt store file " + file.path() + ": column '" + std::string(column) +
+                            "', block " + std::to_string(block) + ": a value is out of range");
 }
+
+Status EventsFromBatch(const store::TableFile& file, size_t block, const std::vector<uint8_t>* keep_rows,
+                       EventBlock* out);
 
 const std::vector<std::string>& EventColumnNames() {
   static const std::vector<std::string> names = [] {
@@ -300,37 +303,52 @@ Status DecodeEventsBlock(const store::PartitionReader& reader, size_t block, Eve
     if (!any) return Status::Ok();
   }
   WS_RETURN_IF_ERROR(reader.Read(block, EventColumnNames(), &out->batch));
+  return EventsFromBatch(reader.file_of(block), block, wanted != nullptr ? &keep : nullptr, out);
+}
+
+Status DecodeEventsFileBlock(const store::TableFile& file, size_t block, EventBlock* out) {
+  out->events.clear();
+  WS_RETURN_IF_ERROR(store::ReadBlockColumns(file, block, EventColumnNames(), nullptr, &out->batch));
+  return EventsFromBatch(file, block, nullptr, out);
+}
+
+namespace {
+
+Status EventsFromBatch(const store::TableFile& file, size_t block, const std::vector<uint8_t>* keep_rows,
+                       EventBlock* out) {
   const store::ColumnBatch& b = out->batch;
   const size_t n = b.rows();
-  out->events.reserve(wanted == nullptr ? n : static_cast<size_t>(std::count(keep.begin(), keep.end(), 1)));
+  const std::vector<uint8_t>& keep = keep_rows != nullptr ? *keep_rows : std::vector<uint8_t>();
+  out->events.reserve(keep_rows == nullptr ? n
+                                           : static_cast<size_t>(std::count(keep.begin(), keep.end(), 1)));
   for (size_t r = 0; r < n; ++r) {
-    if (wanted != nullptr && !keep[r]) continue;
+    if (keep_rows != nullptr && !keep[r]) continue;
     Event e;
     e.session_id = b.strings(kSid).at(r);
     e.event_id = b.strings(kEid).at(r);
     int64_t type = b.ints(kType)[r];
-    if (type < 0 || type > kMaxEventType) return OutOfRange(reader, block, "type");
+    if (type < 0 || type > kMaxEventType) return OutOfRange(file, block, "type");
     e.type = static_cast<EventType>(type);
     e.ts.v = b.ints(kTs)[r];
     int64_t off = b.ints(kTsOffset)[r];
     e.has_ts_offset = (off & 1) != 0;
     int64_t minutes = (off - (e.has_ts_offset ? 1 : 0)) / 2;
-    if (!Fits<int16_t>(minutes)) return OutOfRange(reader, block, "ts_offset");
+    if (!Fits<int16_t>(minutes)) return OutOfRange(file, block, "ts_offset");
     e.ts_offset_minutes = static_cast<int16_t>(minutes);
     e.position_ms = b.ints(kPos)[r];
     e.from_position_ms = b.ints(kFrom)[r];
-    if (e.position_ms < kAbsent || e.from_position_ms < kAbsent) return OutOfRange(reader, block, "position");
+    if (e.position_ms < kAbsent || e.from_position_ms < kAbsent) return OutOfRange(file, block, "position");
     int64_t quality = b.ints(kQuality)[r];
-    if (!Fits<int32_t>(quality)) return OutOfRange(reader, block, "quality");
+    if (!Fits<int32_t>(quality)) return OutOfRange(file, block, "quality");
     e.quality_height = static_cast<int32_t>(quality);
     int64_t autoplay = b.ints(kAutoplay)[r];
-    if (autoplay < -1 || autoplay > 1) return OutOfRange(reader, block, "autoplay");
+    if (autoplay < -1 || autoplay > 1) return OutOfRange(file, block, "autoplay");
     e.autoplay = static_cast<int8_t>(autoplay);
     int64_t device = b.ints(kDeviceType)[r];
-    if (device < 0 || device > kMaxDeviceType) return OutOfRange(reader, block, "device_type");
+    if (device < 0 || device > kMaxDeviceType) return OutOfRange(file, block, "device_type");
     e.device_type = static_cast<DeviceType>(device);
     int64_t country = b.ints(kCountry)[r];
-    if (country < 0 || country > kCountryMax) return OutOfRange(reader, block, "country");
+    if (country < 0 || country > kCountryMax) return OutOfRange(file, block, "country");
     e.country[0] = static_cast<char>(country & kByteMask);
     e.country[1] = static_cast<char>(country >> kCountryShift);
     e.content_length_ms = b.ints(kContentLength)[r];
@@ -345,6 +363,8 @@ Status DecodeEventsBlock(const store::PartitionReader& reader, size_t block, Eve
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 Status ReadEvents(const store::Snapshot& snap, DayNumber day,
                   const std::function<Status(const EventBlock&)>& fn, const SessionSet* wanted) {
@@ -387,7 +407,8 @@ Status ReadRejections(const store::Snapshot& snap, const std::function<Status(co
       WS_RETURN_IF_ERROR(reader->Read(blk, columns, &b));
       for (size_t r = 0; r < b.rows(); ++r) {
         int64_t code = b.ints(kReason)[r];
-        if (code < kMinRejectReason || code > kMaxRejectReason) return OutOfRange(*reader, blk, "reason");
+        if (code < kMinRejectReason || code > kMaxRejectReason)
+          return OutOfRange(reader->file_of(blk), blk, "reason");
         Rejection rej;
         rej.reason = static_cast<RejectReason>(code);
         rej.message = std::string(b.strings(kMessage).at(r));

@@ -69,6 +69,10 @@ class SessionSet {
 Status DecodeEventsBlock(const store::PartitionReader& reader, size_t block, EventBlock* out,
                          const SessionSet* wanted = nullptr);
 
+// Decodes every event of block `block` of an events file (e.g. one read
+// from a write-ahead log record).
+Status DecodeEventsFileBlock(const store::TableFile& file, size_t block, EventBlock* out);
+
 // Calls fn for every block of events of `day` (oldest file first) that has
 // events to deliver; `wanted` as for DecodeEventsBlock.
 Status ReadEvents(const store::Snapshot& snap, DayNumber day,

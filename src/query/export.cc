@@ -52,6 +52,7 @@ const std::vector<std::string>& EventColumns() {
 Value Str(std::string_view s) { return s.empty() ? Value(Null{}) : Value(std::string(s)); }
 
 std::string EventLine(const Event& e, OutputFormat format) {
+  if (format != OutputFormat::kCsv) return EventToJson(e) + "\n";
   std::vector<Value> row = {
       Str(e.event_id),
       std::string(e.session_id),
@@ -70,19 +71,9 @@ std::string EventLine(const Event& e, OutputFormat format) {
       e.has_country() ? Value(std::string(e.country, 2)) : Value(Null{}),
       Str(e.tz),
       e.content_length_ms == kAbsent ? Value(Null{}) : Seconds(e.content_length_ms),
-      Null{},
+      Str(e.metadata),
   };
-  if (format == OutputFormat::kCsv) {
-    row.back() = Str(e.metadata);
-    return CsvLine(row);
-  }
-  std::string line = RenderObjectLine(EventColumns(), row);
-  if (!e.metadata.empty()) {
-    // metadata is kept as its raw JSON object text.
-    size_t at = line.rfind("\"metadata\":null");
-    line.replace(at, std::string_view("\"metadata\":null").size(), "\"metadata\":" + std::string(e.metadata));
-  }
-  return line;
+  return CsvLine(row);
 }
 
 }  // namespace

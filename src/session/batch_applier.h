@@ -29,9 +29,10 @@ namespace ws {
 class BatchApplier {
  public:
   // An accepted event of open session `slot`, applied at Apply().
-  // `raw` is its text as received (hashed now, while in cache).
-  void Arrive(uint32_t slot, uint64_t session_hash, const Event& e, std::string_view raw,
-              size_t capacity_hint);
+  // `raw_hash` identifies its exact content (a hash of its text as received,
+  // or EventContentHash): an exact resend of the last event applied is a
+  // duplicate.
+  void Arrive(uint32_t slot, uint64_t session_hash, const Event& e, uint64_t raw_hash, size_t capacity_hint);
 
   struct Context {
     OpenSessions* open = nullptr;

@@ -1,6 +1,7 @@
 #include "session/ingestor.h"
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <algorithm>
 
@@ -25,11 +26,12 @@ Result<std::unique_ptr<Ingestor>> Ingestor::Create(DataStore* store, const Catal
   return ing;
 }
 
-void Ingestor::Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line) {
+void Ingestor::Reject(RejectReason reason, std::string message, const Event& e, std::string_view raw,
+                      int64_t line) {
   Rejection r;
   r.reason = reason;
   r.message = std::move(message);
-  r.raw = std::string(raw);
+  r.raw = raw.empty() ? EventToJson(e) : std::string(raw);
   r.source = source_;
   r.line = line;
   AddRejection(std::move(r));
@@ -41,7 +43,7 @@ void Ingestor::RejectConflict(const Event& e, std::string_view user, std::string
          fmt::format("session \"{}\" was first seen with user \"{}\" and content \"{}\"; this event names "
                      "user \"{}\" and content \"{}\"",
                      e.session_id, user, content, e.user_id, e.content_id),
-         raw, line);
+         e, raw, line);
 }
 
 void Ingestor::OnReject(Rejection r) {
@@ -67,6 +69,13 @@ void Ingestor::OnWarning(WarningReason reason, int64_t /*line*/) {
 }
 
 void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
+  // Hash now, while the text is in cache from parsing.
+  Accept(e, XXH3_64bits(raw.data(), raw.size()), raw, line);
+}
+
+void Ingestor::OnLoggedEvent(const Event& e, int64_t line) { Accept(e, EventContentHash(e), {}, line); }
+
+void Ingestor::Accept(const Event& e, uint64_t raw_hash, std::string_view raw, int64_t line) {
   ++stats_.received;
   const uint64_t sid_hash = IdHash(e.session_id);
   auto seen_ts = [&] { batch_max_ts_ = std::max(batch_max_ts_.value_or(e.ts), e.ts); };
@@ -92,7 +101,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
       return;
     }
     seen_ts();
-    applier_.Arrive(found, sid_hash, e, raw, options_.batch_events);
+    applier_.Arrive(found, sid_hash, e, raw_hash, options_.batch_events);
     ++buffered_;
     return;
   }
@@ -107,7 +116,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
           fmt::format("session \"{}\" was seen before with another user_id or content_id than this event's "
                       "(user \"{}\", content \"{}\")",
                       e.session_id, e.user_id, e.content_id),
-          raw, line);
+          e, raw, line);
       return;
     }
     if (d->status != SessionStatus::kInProgress &&
@@ -117,7 +126,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
                          "watermark {}",
                          e.session_id, FormatRfc3339(policy_.ClosesAt(d->end, d->last_type)),
                          FormatRfc3339(*state_.watermark)),
-             raw, line);
+             e, raw, line);
       return;
     }
     const DirectoryEntry entry = *d;
@@ -139,7 +148,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
            fmt::format("event of new session \"{}\" at {} is more than the allowed lateness before the "
                        "watermark {}",
                        e.session_id, FormatRfc3339(e.ts), FormatRfc3339(*state_.watermark)),
-           raw, line);
+           e, raw, line);
     return;
   }
   seen_ts();
@@ -147,7 +156,7 @@ void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   stats_.open_sessions = open_.size();
   stats_.peak_open_sessions = std::max(stats_.peak_open_sessions, stats_.open_sessions);
   open_.at(slot).acc.SetIds(interner_.Intern(e.user_id), interner_.Intern(e.content_id));
-  applier_.Arrive(slot, sid_hash, e, raw, options_.batch_events);
+  applier_.Arrive(slot, sid_hash, e, raw_hash, options_.batch_events);
   ++buffered_;
 }
 
@@ -207,7 +216,7 @@ void Ingestor::RememberIds() {
   resolved_ids_.clear();
 }
 
-Status Ingestor::Flush(bool close_all) {
+Status Ingestor::Flush(bool close_all, std::optional<uint64_t> log_covered) {
   std::shared_ptr<const store::Snapshot> snap = store_->snapshot();
   BatchApplier::Context ac;
   ac.open = &open_;
@@ -249,6 +258,7 @@ Status Ingestor::Flush(bool close_all) {
   assembler_.AddRejections(std::move(batch_rejections_));
   batch_rejections_.clear();
   WS_ASSIGN_OR_RETURN(store::CommitRequest req, assembler_.Build(store_->store(), batch_, state_));
+  req.log_covered_seq = log_covered;
   snap.reset();
   WS_RETURN_IF_ERROR(store_->store().Commit(std::move(req)));
   ++stats_.commits;

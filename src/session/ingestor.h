@@ -68,6 +68,11 @@ class Ingestor : public EventSink {
   Ingestor(Passkey, DataStore* store, const CatalogView* catalog, Options options, IngestState state);
 
   void OnEvent(const Event& e, std::string_view raw, int64_t line) override;
+  // An accepted event replayed from (or applied after) the write-ahead
+  // log, where its text as received is not kept: exact resends are told by
+  // EventContentHash, and a rejection keeps EventToJson(e) as its text.
+  // Its strings must live until the next Flush.
+  void OnLoggedEvent(const Event& e, int64_t line);
   void OnReject(Rejection r) override;
   void OnWarning(WarningReason reason, int64_t line) override;
 
@@ -77,9 +82,11 @@ class Ingestor : public EventSink {
   bool ShouldFlush() const { return buffered_ >= options_.batch_events; }
 
   // Resolves slow-path sessions, closes sessions the watermark has passed
-  // (all open sessions when close_all), and commits. On failure nothing of
-  // the batch is stored and the Ingestor must not be used further.
-  Status Flush(bool close_all);
+  // (all open sessions when close_all), and commits; with `log_covered`,
+  // the commit also records that write-ahead log records up to that
+  // sequence are in the store. On failure nothing of the batch is stored
+  // and the Ingestor must not be used further.
+  Status Flush(bool close_all, std::optional<uint64_t> log_covered = std::nullopt);
 
   const IngestStats& stats() const { return stats_; }
   const IngestState& state() const { return state_; }
@@ -88,8 +95,11 @@ class Ingestor : public EventSink {
   size_t OpenSessionBytes() const { return open_.bytes(); }
 
  private:
+  // An accepted event: `raw` is its text as received, or empty for a
+  // logged event (then EventToJson(e) is kept if it is rejected).
+  void Accept(const Event& e, uint64_t raw_hash, std::string_view raw, int64_t line);
   void AddRejection(Rejection r);
-  void Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line);
+  void Reject(RejectReason reason, std::string message, const Event& e, std::string_view raw, int64_t line);
   void RejectConflict(const Event& e, std::string_view user, std::string_view content, std::string_view raw,
                       int64_t line);
   // Closes or writes the open sessions after a batch (SPEC 2.7).

@@ -270,23 +270,30 @@ const ChunkStats* PartitionReader::stats(size_t i, std::string_view column) cons
   return (s.has_int || s.has_string) ? &s : nullptr;
 }
 
-Status PartitionReader::Read(size_t i, const std::vector<std::string>& columns, ColumnBatch* out) const {
-  const BlockRef& b = d_->blocks[i];
-  const TableFile& f = *d_->open[b.file];
-  const auto& live = d_->live[i];
-  out->Reset(columns.size(), static_cast<size_t>(b.rows), live.has_value() ? &*live : nullptr);
+Status ReadBlockColumns(const TableFile& f, size_t block, const std::vector<std::string>& columns,
+                        const std::vector<uint32_t>* selection, ColumnBatch* out) {
+  if (block >= f.block_count()) {
+    return Status::InvalidArgument("store file " + f.path() + " has no block " + std::to_string(block));
+  }
+  out->Reset(columns.size(), static_cast<size_t>(f.footer().blocks[block].rows), selection);
   for (size_t k = 0; k < columns.size(); ++k) {
     int c = f.footer().Find(columns[k]);
     if (c < 0) {
       return Status::InvalidArgument("store file " + f.path() + " has no column '" + columns[k] + "'");
     }
     if (f.footer().columns[static_cast<size_t>(c)].type == ColumnType::kInt64) {
-      WS_RETURN_IF_ERROR(f.ReadInt(b.block, static_cast<size_t>(c), &out->mutable_ints(k)));
+      WS_RETURN_IF_ERROR(f.ReadInt(block, static_cast<size_t>(c), &out->mutable_ints(k)));
     } else {
-      WS_RETURN_IF_ERROR(f.ReadString(b.block, static_cast<size_t>(c), &out->mutable_strings(k)));
+      WS_RETURN_IF_ERROR(f.ReadString(block, static_cast<size_t>(c), &out->mutable_strings(k)));
     }
   }
   return Status::Ok();
+}
+
+Status PartitionReader::Read(size_t i, const std::vector<std::string>& columns, ColumnBatch* out) const {
+  const BlockRef& b = d_->blocks[i];
+  const auto& live = d_->live[i];
+  return ReadBlockColumns(*d_->open[b.file], b.block, columns, live.has_value() ? &*live : nullptr, out);
 }
 
 // ------------------------------------------------------------------ Snapshot

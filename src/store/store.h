@@ -146,6 +146,12 @@ class ColumnBatch {
   std::vector<StringColumn> strings_;
 };
 
+// Reads the named columns of block `block` of `file` into *out, with the
+// given live-row selection (nullptr: every row). A column the file lacks is
+// kInvalidArgument; damage is kCorruption naming the file.
+Status ReadBlockColumns(const TableFile& file, size_t block, const std::vector<std::string>& columns,
+                        const std::vector<uint32_t>* selection, ColumnBatch* out);
+
 struct BlockRef {
   uint32_t file = 0;   // index into the partition's files (oldest first)
   uint32_t block = 0;  // block of that file
