@@ -23,8 +23,15 @@ constexpr bool IsAsciiBlank(char c) { return c == ' ' || c == '\t'; }
 constexpr char AsciiToLower(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr char AsciiToUpper(char c) { return IsAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
 
-// `s` without its leading and trailing blanks (a view into s).
-std::string_view Trim(std::string_view s);
+// `s` without its leading and trailing blanks (a view into s). Inline: the
+// event parser calls it per event.
+constexpr std::string_view Trim(std::string_view s) {
+  size_t b = 0;
+  size_t e = s.size();
+  while (b < e && IsAsciiBlank(s[b])) ++b;
+  while (e > b && IsAsciiBlank(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 
 // Copies of `s` with ASCII letters lower- / upper-cased.
 std::string ToLower(std::string_view s);
