@@ -8,6 +8,7 @@
 // Thread safety: pure function.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string_view>
@@ -25,9 +26,15 @@ using NameKeyBuffer = std::array<char, kMaxNameKeyLength>;
 constexpr bool IsNameSeparator(char c) { return IsAsciiBlank(c) || c == '-' || c == '_'; }
 
 // Guarantees: on success the key is `text` with ASCII letters lower-cased
-// and separators removed, stored in *buf. Failure: nullopt when the key
-// would be longer than kMaxNameKeyLength (then it matches no known name).
+// and separators removed: a view of `text` itself when it is already in key
+// form (the usual case: nothing is copied), else of *buf. Failure: nullopt
+// when the key would be longer than kMaxNameKeyLength (then it matches no
+// known name).
 inline std::optional<std::string_view> NameKey(std::string_view text, NameKeyBuffer* buf) {
+  if (text.size() <= buf->size() &&
+      std::all_of(text.begin(), text.end(), [](char c) { return IsAsciiLower(c) || IsAsciiDigit(c); })) {
+    return text;
+  }
   size_t n = 0;
   for (char c : text) {
     if (IsNameSeparator(c)) continue;
