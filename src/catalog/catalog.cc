@@ -16,9 +16,6 @@ namespace ws {
 
 namespace {
 
-using catalog::FormatIsoDate;
-using catalog::FormatIsoInstant;
-using catalog::ParseIsoDate;
 using catalog::StringMap;
 using catalog::TitleEntry;
 using catalog::UserEntry;
@@ -166,12 +163,12 @@ std::vector<std::string> SplitList(std::string_view text) {
 
 std::optional<DayNumber> OptDate(const SqliteStmt& st, int col) {
   if (st.ColumnIsNull(col)) return std::nullopt;
-  return ParseIsoDate(st.ColumnText(col));
+  return ParseDate(st.ColumnText(col));
 }
 
 std::optional<std::string> OptDateText(const std::optional<DayNumber>& d) {
   if (!d) return std::nullopt;
-  return FormatIsoDate(*d);
+  return FormatDate(*d);
 }
 
 std::optional<int64_t> KnownOrNull(int64_t v) {
@@ -636,8 +633,7 @@ Result<LoadReport> Catalog::Load(const std::vector<std::string>& files, LoadKind
   const EpochMillis at = report.load_time;
   if (at < state_->latest_snapshot) {
     return Status::FailedPrecondition(fmt::format("load time {} precedes the latest catalog snapshot ({})",
-                                                  FormatIsoInstant(at),
-                                                  FormatIsoInstant(state_->latest_snapshot)));
+                                                  FormatRfc3339(at), FormatRfc3339(state_->latest_snapshot)));
   }
 
   // 1. Read, validate and deduplicate every file before touching the database.

@@ -16,6 +16,7 @@
 
 #include "util/status.h"
 #include "util/time.h"
+#include "vocab/device_type.h"
 
 namespace ws {
 
@@ -131,10 +132,10 @@ struct LegacySession {
   std::string user_id;
   std::string content_id;
   DayNumber watch_date;
-  int64_t watch_ms = 0;              // watch_duration_minutes, in milliseconds
-  double completion_percentage = 0;  // 0..100
-  std::string device_type;           // SPEC 1 device type name, "" when absent
-  int32_t quality_height = 0;        // pixel height, 0 when absent
+  int64_t watch_ms = 0;                           // watch_duration_minutes, in milliseconds
+  double completion_percentage = 0;               // 0..100
+  DeviceType device_type = DeviceType::kUnknown;  // read by ParseDeviceType
+  int32_t quality_height = 0;                     // pixel height, 0 when absent
 };
 
 struct LoadFileReport {

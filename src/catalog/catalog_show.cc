@@ -15,8 +15,6 @@ namespace ws {
 
 namespace {
 
-using catalog::FormatIsoDate;
-using catalog::FormatIsoInstant;
 using catalog::JsonWriter;
 
 struct CountQuery {
@@ -41,7 +39,7 @@ constexpr std::array<CountQuery, 11> kCountQueries = {{
 
 void OptDateJson(JsonWriter* w, const std::optional<DayNumber>& d) {
   if (d) {
-    w->String(FormatIsoDate(*d));
+    w->String(FormatDate(*d));
   } else {
     w->Null();
   }
@@ -56,10 +54,10 @@ void MillisJson(JsonWriter* w, int64_t ms) {
 }
 
 void ValidityJson(JsonWriter* w, EpochMillis from, const std::optional<EpochMillis>& to) {
-  w->Key("valid_from").String(FormatIsoInstant(from));
+  w->Key("valid_from").String(FormatRfc3339(from));
   w->Key("valid_to");
   if (to) {
-    w->String(FormatIsoInstant(*to));
+    w->String(FormatRfc3339(*to));
   } else {
     w->Null();
   }
@@ -160,13 +158,13 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
   return out;
 }
 
-std::string OptDateText(const std::optional<DayNumber>& d) { return d ? FormatIsoDate(*d) : ""; }
+std::string OptDateText(const std::optional<DayNumber>& d) { return d ? FormatDate(*d) : ""; }
 std::string MillisText(int64_t ms) {
   if (ms < 0) return "";
   return fmt::format("{}.{:03d}", ms / kMillisPerSecond, ms % kMillisPerSecond);
 }
 std::string ValidToText(const std::optional<EpochMillis>& to) {
-  return to ? FormatIsoInstant(*to) : "(current)";
+  return to ? FormatRfc3339(*to) : "(current)";
 }
 
 void TitleAttributeRows(Rows* rows, const TitleInfo& t) {
@@ -185,7 +183,7 @@ std::string TitleVersionsTable(const std::vector<const TitleVersion*>& versions)
       {"version", "valid_from", "valid_to", "title", "genres", "production_status", "production_end_date"}};
   int n = 0;
   for (const TitleVersion* v : versions) {
-    rows.push_back({std::to_string(++n), FormatIsoInstant(v->valid_from), ValidToText(v->valid_to),
+    rows.push_back({std::to_string(++n), FormatRfc3339(v->valid_from), ValidToText(v->valid_to),
                     v->info.title, Join(v->info.genres, ", "), v->info.production_status,
                     OptDateText(v->info.production_end_date)});
   }
@@ -291,7 +289,7 @@ Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const 
       rows.push_back({"credits_start_seconds", MillisText(item->credits_start_ms)});
       rows.push_back({"release_date", OptDateText(item->release_date)});
     }
-    rows.push_back({"valid_from", FormatIsoInstant(versions.back()->valid_from)});
+    rows.push_back({"valid_from", FormatRfc3339(versions.back()->valid_from)});
     rows.push_back({"version_count", std::to_string(versions.size())});
     std::string out = RenderTable(rows);
     if (history) out += TitleVersionsTable(versions);
@@ -310,7 +308,7 @@ Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const 
     rows.push_back({"languages", Join(u.languages, ", ")});
     rows.push_back({"timezone", u.timezone});
     rows.push_back({"attributes", u.attributes_json});
-    rows.push_back({"valid_from", FormatIsoInstant(versions.back()->valid_from)});
+    rows.push_back({"valid_from", FormatRfc3339(versions.back()->valid_from)});
     rows.push_back({"version_count", std::to_string(versions.size())});
     std::string out = RenderTable(rows);
     if (history) {
@@ -319,7 +317,7 @@ Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const 
       int n = 0;
       for (const UserVersion* v : versions) {
         const UserInfo& x = v->info;
-        vrows.push_back({std::to_string(++n), FormatIsoInstant(v->valid_from), ValidToText(v->valid_to),
+        vrows.push_back({std::to_string(++n), FormatRfc3339(v->valid_from), ValidToText(v->valid_to),
                          x.age >= 0 ? std::to_string(x.age) : "", x.country, x.subscription_type,
                          Join(x.languages, ", "), x.timezone, x.attributes_json});
       }

@@ -87,7 +87,7 @@ TEST_F(CatalogTest, NestedCatalogLoadsIntoExpectedRows) {
   EXPECT_EQ(ep->credits_start_ms, 2520000);
   EXPECT_EQ(ep->genres, std::vector<std::string>{"Comedy"});
   ASSERT_TRUE(ep->release_date.has_value());
-  EXPECT_EQ(catalog::FormatIsoDate(*ep->release_date), "2024-01-12");
+  EXPECT_EQ(FormatDate(*ep->release_date), "2024-01-12");
 
   const ContentInfo* s2 = catalog_->FindContent("s-0042-e0201");
   ASSERT_NE(s2, nullptr);
@@ -111,7 +111,7 @@ TEST_F(CatalogTest, NestedCatalogLoadsIntoExpectedRows) {
   const TitleInfo* ended = catalog_->FindTitle("s-0077");
   ASSERT_NE(ended, nullptr);
   ASSERT_TRUE(ended->production_end_date.has_value());
-  EXPECT_EQ(catalog::FormatIsoDate(*ended->production_end_date), "2025-06-30");
+  EXPECT_EQ(FormatDate(*ended->production_end_date), "2025-06-30");
   EXPECT_EQ(ended->languages, (std::vector<std::string>{"en", "sv"}));
 
   auto items = catalog_->TitleItems("s-0042");
@@ -136,7 +136,7 @@ TEST_F(CatalogTest, ExtendedJsonValuesParse) {
   EXPECT_EQ(m2->length_ms, 5400000);          // {"$numberInt": "5400"}
   EXPECT_EQ(m2->credits_start_ms, 5200500);   // {"$numberDouble": "5200.5"}
   ASSERT_TRUE(m2->release_date.has_value());  // {"$date": "2021-03-14T00:00:00Z"}
-  EXPECT_EQ(catalog::FormatIsoDate(*m2->release_date), "2021-03-14");
+  EXPECT_EQ(FormatDate(*m2->release_date), "2021-03-14");
   EXPECT_EQ(catalog_->FindTitle("m-0001")->release_year, 2019);  // {"$numberLong": "2019"}
 
   simdjson::dom::parser parser;
@@ -149,13 +149,13 @@ TEST_F(CatalogTest, ExtendedJsonValuesParse) {
           .get(doc),
       simdjson::SUCCESS);
   EXPECT_EQ(catalog::ReadInt(doc["a"].value()), 9007199254740993LL);
-  EXPECT_EQ(catalog::FormatIsoDate(*catalog::ReadDate(doc["b"].value())), "2025-06-30");
+  EXPECT_EQ(FormatDate(*catalog::ReadDate(doc["b"].value())), "2025-06-30");
   EXPECT_EQ(catalog::ReadString(doc["c"].value()), "65a1f0c2e4b0a1b2c3d4e5f6");
   EXPECT_EQ(catalog::ReadNumber(doc["d"].value()), 2.5);
   EXPECT_FALSE(catalog::ReadInt(doc["d"].value()).has_value());
   EXPECT_FALSE(catalog::ReadInt(doc["e"].value()).has_value());
-  EXPECT_EQ(catalog::FormatIsoDate(*catalog::ReadDate(doc["f"].value())), "2025-06-30");
-  EXPECT_EQ(catalog::FormatIsoDate(*catalog::ReadDate(doc["g"].value())), "2025-07-01");  // UTC day
+  EXPECT_EQ(FormatDate(*catalog::ReadDate(doc["f"].value())), "2025-06-30");
+  EXPECT_EQ(FormatDate(*catalog::ReadDate(doc["g"].value())), "2025-07-01");  // UTC day
 }
 
 TEST_F(CatalogTest, BadRowsAreReportedWithTheirLinesAndGoodRowsLoad) {
@@ -306,13 +306,13 @@ TEST_F(CatalogTest, LegacySessionsParseAndReportBadRows) {
   EXPECT_EQ(s1.session_id, "ls-1");
   EXPECT_EQ(s1.user_id, "u-0001");
   EXPECT_EQ(s1.content_id, "m-0001");
-  EXPECT_EQ(catalog::FormatIsoDate(s1.watch_date), "2024-03-01");
+  EXPECT_EQ(FormatDate(s1.watch_date), "2024-03-01");
   EXPECT_EQ(s1.watch_ms, 5730000);
   EXPECT_DOUBLE_EQ(s1.completion_percentage, 87.5);
-  EXPECT_EQ(s1.device_type, "tv");
+  EXPECT_EQ(s1.device_type, DeviceType::kTv);  // "Smart TV"
   EXPECT_EQ(s1.quality_height, 2160);
   EXPECT_EQ(r.sessions[1].quality_height, 720);
-  EXPECT_EQ(r.sessions[2].device_type, "");
+  EXPECT_EQ(r.sessions[2].device_type, DeviceType::kUnknown);
   EXPECT_EQ(r.sessions[2].quality_height, 0);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].line, 4);

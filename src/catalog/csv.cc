@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "util/ascii.h"
+
 namespace ws::catalog {
 
 namespace {
@@ -119,9 +121,7 @@ std::string NormalizeHeaderName(std::string_view name) {
   size_t e = name.size();
   while (b < e && std::isspace(static_cast<unsigned char>(name[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(name[e - 1]))) --e;
-  std::string out(name.substr(b, e - b));
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ToLower(name.substr(b, e - b));
 }
 
 }  // namespace ws::catalog

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/values.h"
+#include "util/time.h"
 
 namespace ws {
 namespace {
 
-DayNumber D(std::string_view s) { return *catalog::ParseIsoDate(s); }
+DayNumber D(std::string_view s) { return *ParseDate(s); }
 
 TEST(DimensionsTest, DateDimension) {
   DateDim d = MakeDateDim(D("2025-06-30"));
@@ -64,20 +64,6 @@ TEST(DimensionsTest, CompletionStatuses) {
   EXPECT_EQ(rows[1].name, "completed");
   EXPECT_EQ(rows[4].name, "abandoned");
   EXPECT_EQ(rows[4].key, 4);
-}
-
-TEST(ValuesTest, DatesAndInstants) {
-  EXPECT_FALSE(catalog::ParseIsoDate("2024-02-30").has_value());
-  EXPECT_TRUE(catalog::ParseIsoDate("2024-02-29").has_value());
-  EXPECT_EQ(catalog::ParseIsoInstant("2025-06-30T09:00:00.250+09:00")->v, 1751241600250);
-  EXPECT_EQ(catalog::FormatIsoInstant(EpochMillis{1751241600250}), "2025-06-30T00:00:00.250Z");
-  EXPECT_FALSE(catalog::ParseIsoInstant("2025-06-30T25:00:00Z").has_value());
-  EXPECT_EQ(catalog::ParseQualityHeight("4K"), 2160);
-  EXPECT_EQ(catalog::ParseQualityHeight("1080p"), 1080);
-  EXPECT_EQ(catalog::ParseQualityHeight("Full HD"), 1080);
-  EXPECT_FALSE(catalog::ParseQualityHeight("great").has_value());
-  EXPECT_EQ(catalog::NormalizeDeviceType("Smart TV"), "tv");
-  EXPECT_EQ(catalog::NormalizeDeviceType("fridge"), "other");
 }
 
 }  // namespace

@@ -10,7 +10,11 @@
 
 #include "catalog/csv.h"
 #include "catalog/values.h"
+#include "util/ascii.h"
 #include "util/time.h"
+#include "vocab/country.h"
+#include "vocab/device_type.h"
+#include "vocab/quality.h"
 
 namespace ws::catalog {
 
@@ -23,7 +27,6 @@ using simdjson::dom::object;
 constexpr int32_t kMinReleaseYear = 1870;
 constexpr int32_t kMaxReleaseYear = 2200;
 constexpr int64_t kMaxAge = 130;
-constexpr size_t kCountryCodeLength = 2;
 constexpr size_t kMinLanguageCodeLength = 2;
 constexpr size_t kMaxLanguageCodeLength = 3;
 constexpr size_t kMaxShortTextLength = 64;
@@ -126,10 +129,7 @@ bool GetStringList(object obj, std::string_view key, std::vector<std::string>* o
   return true;
 }
 
-bool IsAsciiLetters(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
-}
+bool IsAsciiLetters(std::string_view s) { return std::all_of(s.begin(), s.end(), IsAsciiAlpha); }
 
 bool ValidLanguage(std::string_view code) {
   return code.size() >= kMinLanguageCodeLength && code.size() <= kMaxLanguageCodeLength &&
@@ -272,10 +272,9 @@ void ReadDocument(element doc, int64_t line, ContentReadResult* out) {
   }
   if (!GetStringList(obj, "countries", &info.countries, &err)) return fail(err);
   for (auto& c : info.countries) {
-    c = ToUpper(c);
-    if (c.size() != kCountryCodeLength || !IsAsciiLetters(c)) {
-      return fail(fmt::format("country \"{}\" is not an ISO 3166-1 alpha-2 code", c));
-    }
+    std::optional<CountryCode> code = ParseCountryCode(c);
+    if (!code) return fail(fmt::format("country \"{}\" is not an ISO 3166-1 alpha-2 code", c));
+    c = code->str();
   }
   if (!GetString(obj, "production_status", &info.production_status, &err)) return fail(err);
   info.production_status = ToLower(info.production_status);
@@ -562,11 +561,12 @@ Result<UsersReadResult> ReadUsersCsv(std::string_view text) {
       info.age = static_cast<int32_t>(*n);
     }
     if (auto c = Cell(fields, c_country); !c.empty()) {
-      if (c.size() != kCountryCodeLength || !IsAsciiLetters(c)) {
+      std::optional<CountryCode> code = ParseCountryCode(c);
+      if (!code) {
         bad(fmt::format("country \"{}\" is not an ISO 3166-1 alpha-2 code", c));
         continue;
       }
-      info.country = ToUpper(c);
+      info.country = code->str();
     }
     info.subscription_type = ToLower(Cell(fields, c_sub));
     if (auto r = Cell(fields, c_reg); !r.empty()) {
@@ -682,11 +682,12 @@ Result<SessionsReadResult> ReadLegacySessionsCsv(std::string_view text) {
       continue;
     }
     s.completion_percentage = *pct;
-    s.device_type = NormalizeDeviceType(Cell(fields, c_device));
+    s.device_type = ParseDeviceType(Cell(fields, c_device));
     if (auto q = Cell(fields, c_quality); !q.empty()) {
-      auto height = ParseQualityHeight(q);
+      std::optional<int32_t> height = ParseQualityName(q);
       if (!height) {
-        bad(fmt::format("quality_level \"{}\" is not a known quality (e.g. 720p, HD, 4K)", q));
+        bad(fmt::format("quality_level \"{}\" is not a known quality (e.g. 720p, HD, 4K; at most {}p)", q,
+                        kMaxQualityHeight));
         continue;
       }
       s.quality_height = *height;

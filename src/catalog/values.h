@@ -1,6 +1,7 @@
-// Value parsing and normalisation shared by the catalog readers: calendar
-// dates and instants, MongoDB Extended JSON scalars, device types, quality
-// levels, and a small JSON text writer.
+// Value parsing shared by the catalog readers: MongoDB Extended JSON
+// scalars, decimal numbers in text, and a small JSON text writer. Dates and
+// instants follow util/time.h; device types, quality levels and country
+// codes follow src/vocab: the catalog has no rules of its own for them.
 //
 // Thread safety: pure functions; JsonWriter is a value used by one thread.
 #pragma once
@@ -17,16 +18,6 @@
 
 namespace ws::catalog {
 
-// "YYYY-MM-DD" (exactly) -> day; nullopt when malformed or not a real date.
-std::optional<DayNumber> ParseIsoDate(std::string_view text);
-// RFC 3339 ("2025-06-30T00:00:00Z", "...T09:00:00.250+09:00", ' ' or 'T').
-std::optional<EpochMillis> ParseIsoInstant(std::string_view text);
-// A date given either as "YYYY-MM-DD" or as an RFC 3339 instant (its UTC day).
-std::optional<DayNumber> ParseDateOrInstant(std::string_view text);
-
-std::string FormatIsoDate(DayNumber d);       // "YYYY-MM-DD"
-std::string FormatIsoInstant(EpochMillis t);  // "YYYY-MM-DDTHH:MM:SS.mmmZ"
-
 // Extended JSON scalar readers. Each accepts the plain JSON form and the
 // MongoDB Extended JSON wrappers (canonical and relaxed):
 //   strings:  "text", {"$oid": "..."}, {"$symbol": "..."}
@@ -35,6 +26,8 @@ std::string FormatIsoInstant(EpochMillis t);  // "YYYY-MM-DDTHH:MM:SS.mmmZ"
 //   numbers:  any of the above, {"$numberDouble": "1.5"}, {"$numberDecimal": "1.5"}
 //   dates:    "2025-06-30", "2025-06-30T00:00:00Z", {"$date": "2025-06-30T00:00:00Z"},
 //             {"$date": {"$numberLong": "1751241600000"}}, {"$date": 1751241600000}
+//             (text through util's ParseDateOrInstant: an instant stands for
+//             its UTC day; no blanks around the text)
 // They return nullopt when the element has none of the accepted shapes
 // (callers turn that into a row error naming the field). JSON null is
 // reported separately through IsNull so that callers can treat it as absent.
@@ -48,20 +41,6 @@ std::optional<DayNumber> ReadDate(simdjson::dom::element el);
 // (leading/trailing blanks allowed).
 std::optional<int64_t> ParseInt(std::string_view text);
 std::optional<double> ParseNumber(std::string_view text);
-
-// SPEC 1 device types: tv mobile tablet desktop web console other. Common
-// spellings are mapped ("Smart TV" -> tv, "phone" -> mobile, "laptop" ->
-// desktop, "browser" -> web); anything else is "other". "" stays "".
-std::string NormalizeDeviceType(std::string_view text);
-
-// Pixel height of a quality level: "1080p", "1080", "4K"/"UHD" 2160,
-// "FHD"/"Full HD" 1080, "HD" 720, "SD" 480. nullopt when unreadable.
-std::optional<int32_t> ParseQualityHeight(std::string_view text);
-
-// Trims ASCII blanks at both ends.
-std::string_view Trim(std::string_view s);
-std::string ToLower(std::string_view s);
-std::string ToUpper(std::string_view s);
 
 // Builds compact JSON text. Commas are inserted automatically; the caller
 // keeps objects and arrays balanced.

@@ -34,28 +34,6 @@ std::string_view EventTypeName(EventType t) {
   return "unknown";
 }
 
-std::string_view DeviceTypeName(DeviceType t) {
-  switch (t) {
-    case DeviceType::kUnknown:
-      return "";
-    case DeviceType::kTv:
-      return "tv";
-    case DeviceType::kMobile:
-      return "mobile";
-    case DeviceType::kTablet:
-      return "tablet";
-    case DeviceType::kDesktop:
-      return "desktop";
-    case DeviceType::kWeb:
-      return "web";
-    case DeviceType::kConsole:
-      return "console";
-    case DeviceType::kOther:
-      return "other";
-  }
-  return "";
-}
-
 std::string_view RejectReasonCode(RejectReason r) {
   switch (r) {
     case RejectReason::kNotJson:

@@ -11,6 +11,7 @@
 
 #include "util/arena.h"
 #include "util/time.h"
+#include "vocab/device_type.h"  // DeviceType: part of the Event record
 
 namespace ws {
 
@@ -32,18 +33,6 @@ constexpr int kEventTypeCount = 10;
 
 // Canonical lower-case name ("buffer_start").
 std::string_view EventTypeName(EventType t);
-
-enum class DeviceType : uint8_t {
-  kUnknown = 0,  // field absent
-  kTv,
-  kMobile,
-  kTablet,
-  kDesktop,
-  kWeb,
-  kConsole,
-  kOther,
-};
-std::string_view DeviceTypeName(DeviceType t);  // "" for kUnknown
 
 constexpr int64_t kAbsent = -1;  // sentinel for absent non-negative integers
 

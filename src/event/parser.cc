@@ -24,20 +24,23 @@
 #include <utility>
 #include <vector>
 
+#include "util/ascii.h"
 #include "util/fast_equal.h"
+#include "vocab/country.h"
+#include "vocab/device_type.h"
+#include "vocab/quality.h"
 
 namespace ws {
 namespace {
 
 namespace od = simdjson::ondemand;
 
-constexpr size_t kMaxIdCodePoints = 128;     // session_id, user_id, ...
-constexpr size_t kMaxMetadataBytes = 4096;   // raw JSON text of `metadata`
-constexpr double kMaxSeconds = 1e9;          // position / content_length bound (~31 years)
-constexpr int64_t kMaxQualityHeight = 8640;  // pixel height bound (16K)
-constexpr size_t kMaxKeyLength = 32;         // longer keys are never known fields
-constexpr size_t kMaxEnumTextLength = 32;    // longest type / device_type / quality text
-constexpr size_t kMaxRawInMessage = 64;      // bytes of a bad value quoted in a message
+constexpr size_t kMaxIdCodePoints = 128;    // session_id, user_id, ...
+constexpr size_t kMaxMetadataBytes = 4096;  // raw JSON text of `metadata`
+constexpr double kMaxSeconds = 1e9;         // position / content_length bound (~31 years)
+constexpr size_t kMaxKeyLength = 32;        // longer keys are never known fields
+constexpr size_t kMaxEnumTextLength = 32;   // longest event type text
+constexpr size_t kMaxRawInMessage = 64;     // bytes of a bad value quoted in a message
 // Epoch milliseconds of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
 constexpr int64_t kMinEpochMillis = -62167219200000LL;
 constexpr int64_t kMaxEpochMillis = 253402300799999LL;
@@ -194,23 +197,12 @@ constexpr TypeAlias kTypeNames[] = {
     {"stream_finish", EventType::kComplete},
 };
 
-struct DeviceAlias {
-  std::string_view name;
-  DeviceType type;
-};
-constexpr DeviceAlias kDeviceNames[] = {
-    {"tv", DeviceType::kTv},           {"mobile", DeviceType::kMobile}, {"tablet", DeviceType::kTablet},
-    {"desktop", DeviceType::kDesktop}, {"web", DeviceType::kWeb},       {"console", DeviceType::kConsole},
-    {"other", DeviceType::kOther},
-};
-
 // Lower-cases ASCII `s` into buf (capacity kMaxEnumTextLength); returns an
 // empty view when s is too long.
 std::string_view LowerAscii(std::string_view s, char* buf) {
   if (s.size() > kMaxEnumTextLength) return {};
   for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    buf[i] = AsciiToLower(s[i]);
   }
   return {buf, s.size()};
 }
@@ -901,30 +893,20 @@ std::string_view EventParser::Impl::OptionalString(Key key, int64_t line, ArenaS
 
 namespace {
 
-// Parses a `quality` value; returns 0 when it cannot be read.
+// Parses a `quality` value (vocab/quality.h: a name, or a JSON number that
+// is a whole pixel height); returns 0 when it cannot be read.
 int32_t ParseQuality(const FieldValue& f) {
   if (f.type == od::json_type::number) {
-    if (f.d >= 1 && f.d <= static_cast<double>(kMaxQualityHeight) && f.d == std::floor(f.d)) {
+    if (f.is_int) return IsValidQualityHeight(f.i) ? static_cast<int32_t>(f.i) : 0;
+    // 1080.0: range-checked before the conversion, which is exact then.
+    if (std::fabs(f.d) <= static_cast<double>(kMaxQualityHeight) && f.d == std::trunc(f.d) &&
+        IsValidQualityHeight(static_cast<int64_t>(f.d))) {
       return static_cast<int32_t>(f.d);
     }
     return 0;
   }
   if (f.type != od::json_type::string) return 0;
-  char buf[kMaxEnumTextLength];
-  std::string_view s = LowerAscii(f.str, buf);
-  constexpr int32_t kUhd = 2160, kFhd = 1080, kHd = 720;
-  if (s == "4k" || s == "uhd") return kUhd;
-  if (s == "fhd") return kFhd;
-  if (s == "hd") return kHd;
-  if (!s.empty() && s.back() == 'p') s.remove_suffix(1);
-  constexpr size_t kMaxDigits = 5;
-  if (s.empty() || s.size() > kMaxDigits) return 0;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + (c - '0');
-  }
-  return v >= 1 && v <= kMaxQualityHeight ? static_cast<int32_t>(v) : 0;
+  return ParseQualityName(f.str).value_or(0);
 }
 
 }  // namespace
@@ -955,16 +937,8 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
     const FieldValue& f = fields[kKeyDeviceType];
     if (f.type != od::json_type::string) {
       Warn(WarningReason::kBadOptionalString, line);
-    } else if (!f.str.empty()) {
-      char buf[kMaxEnumTextLength];
-      const std::string_view name = LowerAscii(f.str, buf);
-      e->device_type = DeviceType::kOther;
-      for (const DeviceAlias& a : kDeviceNames) {
-        if (a.name == name) {
-          e->device_type = a.type;
-          break;
-        }
-      }
+    } else {
+      e->device_type = ParseDeviceType(f.str);
     }
   }
   e->device_id = OptionalString(kKeyDeviceId, line, &device_ids);
@@ -972,11 +946,11 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
   e->app_version = OptionalString(kKeyAppVersion, line, &app_versions);
   if (Has(kKeyCountry)) {
     const FieldValue& f = fields[kKeyCountry];
-    auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-    auto upper = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; };
-    if (f.type == od::json_type::string && f.str.size() == 2 && is_alpha(f.str[0]) && is_alpha(f.str[1])) {
-      e->country[0] = upper(f.str[0]);
-      e->country[1] = upper(f.str[1]);
+    const std::optional<CountryCode> code =
+        f.type == od::json_type::string ? ParseCountryCode(f.str) : std::nullopt;
+    if (code) {
+      e->country[0] = code->letters[0];
+      e->country[1] = code->letters[1];
     } else if (!(f.type == od::json_type::string && f.str.empty())) {
       Warn(WarningReason::kBadCountry, line);
     }

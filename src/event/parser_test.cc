@@ -385,6 +385,25 @@ TEST_F(ParserTest, Quality) {
   }
 }
 
+// Quality names are read by vocab/quality.h, like the legacy CSV's
+// quality_level: SD and QHD used to be dropped here with a warning while the
+// legacy reader took them.
+TEST_F(ParserTest, QualityNamesAreTheSharedVocabulary) {
+  const std::map<std::string, int> good = {
+      {R"("sd")", 480},        {R"("SD")", 480}, {R"("qhd")", 1440},   {R"("Full HD")", 1080},
+      {R"("Ultra HD")", 2160}, {"8640", 8640},   {R"("8640p")", 8640},
+  };
+  for (const auto& [text, height] : good) {
+    EXPECT_EQ(One(Base(R"("quality":)" + text)).quality_height, height) << text;
+    EXPECT_TRUE(sink_.warnings.empty()) << text;
+  }
+  // Above the one maximum, 8640 (16K).
+  for (const char* bad : {"9000", R"("9000")", "8641", R"("9000p")", "8640.5", "1e300", R"("10 80")"}) {
+    EXPECT_EQ(Warned(Base(std::string(R"("quality":)") + bad), WarningReason::kBadQuality).quality_height, 0)
+        << bad;
+  }
+}
+
 TEST_F(ParserTest, Autoplay) {
   EXPECT_EQ(One(Base(R"("autoplay":true)")).autoplay, 1);
   EXPECT_EQ(One(Base(R"("autoplay":false)")).autoplay, 0);
@@ -412,6 +431,23 @@ TEST_F(ParserTest, DeviceFields) {
           .app_version.empty());
   EXPECT_EQ(One(Base(R"("app_version":")" + std::string(128, 'v') + "\"")).app_version,
             std::string(128, 'v'));
+}
+
+// Device types are read by vocab/device_type.h, like the legacy CSV's
+// device_type: "Smart TV" and "phone" used to become other here while the
+// legacy reader made them tv and mobile.
+TEST_F(ParserTest, DeviceTypeSpellingsAreTheSharedVocabulary) {
+  const std::map<std::string, DeviceType> types = {
+      {"Smart TV", DeviceType::kTv},   {"smart-tv", DeviceType::kTv},
+      {"phone", DeviceType::kMobile},  {"laptop", DeviceType::kDesktop},
+      {"browser", DeviceType::kWeb},   {"iPad", DeviceType::kTablet},
+      {"Xbox", DeviceType::kConsole},  {"game console", DeviceType::kConsole},
+      {"android", DeviceType::kOther}, {"  ", DeviceType::kUnknown},
+  };
+  for (const auto& [name, type] : types) {
+    EXPECT_EQ(One(Base(R"("device_type":")" + name + "\"")).device_type, type) << name;
+    EXPECT_TRUE(sink_.warnings.empty());
+  }
 }
 
 TEST_F(ParserTest, Country) {

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "vocab/country.h"
+
 namespace ws {
 namespace {
 
@@ -240,8 +242,15 @@ Result<SessionFilter> ResolveFilter(const ReportParams& params, const QueryConte
         fmt::format("parameter 'from' ({}) is after 'to' ({})", FormatDate(f.from), FormatDate(f.to)));
   }
   auto get = [&](const char* k) { return params.count(k) ? params.at(k) : std::string(); };
-  f.country = get("country");
-  for (char& c : f.country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (std::string country = get("country"); !country.empty()) {
+    std::optional<CountryCode> code = ParseCountryCode(country);
+    if (!code) {
+      return Status::InvalidArgument(fmt::format(
+          "parameter 'country' must be an ISO 3166-1 alpha-2 code (two letters, e.g. KR), got '{}'",
+          country));
+    }
+    f.country = code->str();
+  }
   f.device_type = get("device_type");
   f.genre = get("genre");
   f.content_type = get("content_type");

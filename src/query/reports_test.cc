@@ -137,6 +137,24 @@ TEST_F(ReportsTest, DefaultRangeIsTheLast30DaysOfData) {
   EXPECT_EQ(t->params[1].second, "2026-10-20");
 }
 
+TEST_F(ReportsTest, CountryFilterIsReadAsACountryCode) {
+  const ReportParams all = {{"from", "2026-10-01"}, {"to", "2026-10-31"}};
+  ReportParams kr = all;
+  kr["country"] = "kr";  // upper-cased, as SPEC 1 stores codes
+  EXPECT_EQ(PopularSessions(kr), 3);
+  kr["country"] = "US";
+  EXPECT_EQ(PopularSessions(kr), 0);
+  // Not a code: an error naming the parameter, not an empty report.
+  for (const char* bad : {"KOR", "k", "k1", " kr"}) {
+    ReportParams p = all;
+    p["country"] = bad;
+    auto t = RunReport("popular", p, ctx_);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(t.status().message().find("parameter 'country'"), std::string::npos) << t.status().message();
+  }
+}
+
 TEST_F(ReportsTest, BadParametersAreClearErrors) {
   auto bad = RunReport("popular", {{"limit", "zero"}}, ctx_);
   ASSERT_FALSE(bad.ok());

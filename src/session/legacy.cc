@@ -12,14 +12,6 @@ namespace {
 
 constexpr double kPercent = 100.0;
 
-DeviceType DeviceTypeFromName(std::string_view name) {
-  for (DeviceType t : {DeviceType::kTv, DeviceType::kMobile, DeviceType::kTablet, DeviceType::kDesktop,
-                       DeviceType::kWeb, DeviceType::kConsole, DeviceType::kOther}) {
-    if (DeviceTypeName(t) == name) return t;
-  }
-  return name.empty() ? DeviceType::kUnknown : DeviceType::kOther;
-}
-
 }  // namespace
 
 SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
@@ -34,7 +26,7 @@ SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
   r.end = EpochMillis{r.start.v + l.watch_ms};
   r.watch_ms = l.watch_ms;
   r.event_count = 0;
-  r.device_type = DeviceTypeFromName(l.device_type);
+  r.device_type = l.device_type;
   r.max_quality = l.quality_height;
   r.state = PlayerState::kEnded;
   r.last_type = EventType::kStop;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "vocab/quality.h"
+
 namespace ws {
 namespace {
 
@@ -112,10 +114,6 @@ SessionKeys::SessionKeys(store::KeyRegistry& registry)
       tz(&registry.Dictionary("tz")),
       quality(&registry.Dictionary("quality")) {}
 
-std::string QualityKeyLabel(int32_t height) {
-  return height > 0 ? std::to_string(height) + "p" : std::string();
-}
-
 void AssignKeys(SessionRecord* r, const SessionKeys& keys) {
   r->user_key = keys.user->Intern(r->user_id);
   r->content_key = keys.content->Intern(r->content_id);
@@ -124,7 +122,7 @@ void AssignKeys(SessionRecord* r, const SessionKeys& keys) {
   r->app_version_key = keys.app_version->Intern(r->app_version);
   r->country_key = keys.country->Intern(r->country);
   r->tz_key = keys.tz->Intern(r->tz);
-  r->quality_key = keys.quality->Intern(QualityKeyLabel(r->max_quality));
+  r->quality_key = keys.quality->Intern(QualityLabel(r->max_quality));
 }
 
 void ResolveNames(SessionRecord* r, const SessionKeys& keys) {

@@ -34,11 +34,8 @@ struct SessionKeys {
   store::KeyDictionary* app_version;
   store::KeyDictionary* country;
   store::KeyDictionary* tz;
-  store::KeyDictionary* quality;
+  store::KeyDictionary* quality;  // keyed by vocab's QualityLabel ("1080p")
 };
-
-// The label under which a pixel height is keyed ("1080p"; "" for none).
-std::string QualityKeyLabel(int32_t height);
 
 // Fills r's keys from its strings (interning new values).
 void AssignKeys(SessionRecord* r, const SessionKeys& keys);

@@ -237,6 +237,12 @@ std::optional<DayNumber> ParseDate(std::string_view text) {
   return FromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 
+std::optional<DayNumber> ParseDateOrInstant(std::string_view text) {
+  if (std::optional<DayNumber> d = ParseDate(text)) return d;
+  if (std::optional<EpochMillis> t = ParseRfc3339(text, nullptr)) return DayOf(*t);
+  return std::nullopt;
+}
+
 std::string FormatSeconds(int64_t millis) {
   // Work on the magnitude as unsigned so INT64_MIN is handled too.
   const bool negative = millis < 0;

@@ -48,9 +48,15 @@ std::optional<EpochMillis> ParseRfc3339(std::string_view text, std::optional<int
 // Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ".
 std::string FormatRfc3339(EpochMillis t);
 
-// "YYYY-MM-DD" <-> DayNumber. ParseDate returns nullopt on malformed text.
+// "YYYY-MM-DD" <-> DayNumber. ParseDate returns nullopt on malformed text
+// (exactly ten characters: no blanks around the date).
 std::string FormatDate(DayNumber d);
 std::optional<DayNumber> ParseDate(std::string_view text);
+
+// A day written either as a date ("2025-06-30", ParseDate) or as an RFC 3339
+// instant ("2025-06-30T23:30:00-02:00", ParseRfc3339), which stands for its
+// UTC day (here 2025-07-01). nullopt when the text is neither.
+std::optional<DayNumber> ParseDateOrInstant(std::string_view text);
 
 // Civil fields of a day.
 struct CivilDate {

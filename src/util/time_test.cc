@@ -80,6 +80,9 @@ TEST(Rfc3339, RejectsMalformed) {
            "2026-10-01T20:15:03+0900",
            "2026-10-01T20:15:03+09",
            "2026-10-01T20:15:03+24:00",
+           "2026-10-01T20:15:03-24:00",
+           " 2026-10-01T20:15:03Z",
+           "2026-10-01T20:15:03Z ",
            "2026-10-01T20:15:03+09:60",
            "2026-10-01T20:15:03Zjunk",
            "2026-10-01T20:15:03+09:00junk",
@@ -125,6 +128,18 @@ TEST(CivilDates, FormatAndParseDate) {
   for (const char* bad :
        {"", "2026-10-1", "2026-13-01", "2023-02-29", "2026/10/01", "2026-10-01T", "x026-10-01"}) {
     EXPECT_FALSE(ParseDate(bad).has_value()) << bad;
+  }
+}
+
+TEST(CivilDates, DateOrInstantIsTheUtcDay) {
+  EXPECT_EQ(ParseDateOrInstant("2025-06-30"), ParseDate("2025-06-30"));
+  EXPECT_EQ(ParseDateOrInstant("2025-06-30T00:00:00Z"), ParseDate("2025-06-30"));
+  EXPECT_EQ(ParseDateOrInstant("2025-06-30T23:30:00-02:00"), ParseDate("2025-07-01"));
+  EXPECT_EQ(ParseDateOrInstant("2025-06-30T08:00:00+09:00"), ParseDate("2025-06-29"));
+  // The same rules as ParseDate and ParseRfc3339: no blanks, offsets up to 23:59.
+  for (const char* bad : {"", " 2025-06-30", "2025-06-30 ", "2025-02-30", "2025-06-30T00:00:00+24:00",
+                          " 2025-06-30T00:00:00Z", "2025-06-30T00:00:00", "30/06/2025"}) {
+    EXPECT_FALSE(ParseDateOrInstant(bad).has_value()) << bad;
   }
 }
 
