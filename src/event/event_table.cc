@@ -396,29 +396,55 @@ Result<store::NewFile> EncodeRejections(std::span<const Rejection> rejections) {
   return w.Finish(0);
 }
 
-Status ReadRejections(const store::Snapshot& snap, const std::function<Status(const Rejection&)>& fn) {
+namespace {
+
+const std::vector<std::string>& QuarantineColumnNames() {
   static const std::vector<std::string> columns = {"reason", "message", "raw",
                                                    "source", "line",    "received_at"};
+  return columns;
+}
+
+// Calls fn for each rejection of block `blk` of `file` (read into *b).
+Status RejectionsOfBlock(const store::TableFile& file, size_t blk, store::ColumnBatch* b,
+                         const std::function<Status(const Rejection&)>& fn) {
+  WS_RETURN_IF_ERROR(store::ReadBlockColumns(file, blk, QuarantineColumnNames(), nullptr, b));
+  for (size_t r = 0; r < b->rows(); ++r) {
+    int64_t code = b->ints(kReason)[r];
+    if (code < kMinRejectReason || code > kMaxRejectReason) return OutOfRange(file, blk, "reason");
+    Rejection rej;
+    rej.reason = static_cast<RejectReason>(code);
+    rej.message = std::string(b->strings(kMessage).at(r));
+    rej.raw = std::string(b->strings(kRaw).at(r));
+    rej.source = std::string(b->strings(kSource).at(r));
+    rej.line = b->ints(kLine)[r];
+    rej.received_at.v = b->ints(kReceivedAt)[r];
+    WS_RETURN_IF_ERROR(fn(rej));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadRejections(const store::Snapshot& snap, const std::function<Status(const Rejection&)>& fn) {
   for (int32_t p : snap.Partitions(kQuarantineTable)) {
     WS_ASSIGN_OR_RETURN(std::shared_ptr<const store::PartitionReader> reader,
                         snap.Partition(kQuarantineTable, p));
     store::ColumnBatch b;
     for (size_t blk = 0; blk < reader->block_count(); ++blk) {
-      WS_RETURN_IF_ERROR(reader->Read(blk, columns, &b));
-      for (size_t r = 0; r < b.rows(); ++r) {
-        int64_t code = b.ints(kReason)[r];
-        if (code < kMinRejectReason || code > kMaxRejectReason)
-          return OutOfRange(reader->file_of(blk), blk, "reason");
-        Rejection rej;
-        rej.reason = static_cast<RejectReason>(code);
-        rej.message = std::string(b.strings(kMessage).at(r));
-        rej.raw = std::string(b.strings(kRaw).at(r));
-        rej.source = std::string(b.strings(kSource).at(r));
-        rej.line = b.ints(kLine)[r];
-        rej.received_at.v = b.ints(kReceivedAt)[r];
-        WS_RETURN_IF_ERROR(fn(rej));
-      }
+      const store::BlockRef& ref = reader->block(blk);
+      WS_RETURN_IF_ERROR(RejectionsOfBlock(reader->file_of(blk), ref.block, &b, fn));
     }
+  }
+  return Status::Ok();
+}
+
+Status DecodeRejectionsFile(const store::TableFile& file, std::vector<Rejection>* out) {
+  store::ColumnBatch b;
+  for (size_t blk = 0; blk < file.block_count(); ++blk) {
+    WS_RETURN_IF_ERROR(RejectionsOfBlock(file, blk, &b, [&](const Rejection& r) {
+      out->push_back(r);
+      return Status::Ok();
+    }));
   }
   return Status::Ok();
 }

@@ -82,5 +82,8 @@ Status ReadEvents(const store::Snapshot& snap, DayNumber day,
 Result<store::NewFile> EncodeRejections(std::span<const Rejection> rejections);
 // Calls fn for every quarantined event, oldest first.
 Status ReadRejections(const store::Snapshot& snap, const std::function<Status(const Rejection&)>& fn);
+// Appends every rejection of a quarantine file (e.g. one read from a
+// write-ahead log record) to *out.
+Status DecodeRejectionsFile(const store::TableFile& file, std::vector<Rejection>* out);
 
 }  // namespace ws

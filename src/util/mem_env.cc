@@ -156,6 +156,11 @@ void MemEnv::CrashAfter(const std::vector<Op>& ops, uint64_t k) {
   armed_action_ = Action::kCrash;
 }
 
+void MemEnv::CrashNow() {
+  std::lock_guard<std::mutex> l(mu_);
+  crashed_ = true;
+}
+
 void MemEnv::Disarm() {
   std::lock_guard<std::mutex> l(mu_);
   armed_ = false;

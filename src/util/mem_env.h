@@ -67,6 +67,9 @@ class MemEnv : public Env {
   // (k >= 1), counting from now.
   void CrashAfter(const std::vector<Op>& ops, uint64_t k);
   void Disarm();
+  // The machine goes down now: every later operation fails until
+  // SimulateCrash().
+  void CrashNow();
   // Number of operations of `op` since construction (or the last reset).
   uint64_t OpCount(Op op) const;
   void ResetCounts();

@@ -1,0 +1,122 @@
+// LiveIngest: the acknowledgement path of a long-running ingest (the HTTP
+// collector, the Kafka consumer). A batch the caller has parsed and
+// validated is appended to the write-ahead log and acknowledged once it is
+// durable (group commit: one fsync covers every batch waiting for it). One
+// applier thread feeds the logged batches, in log order, to the Ingestor and
+// commits to the store every commit_interval (or when a batch is full); the
+// commit records how far the log is covered, and the log files it covers are
+// deleted. On open, the log records the store does not cover yet are
+// replayed into the sessionizer first (SPEC 6), so an acknowledged event
+// survives a crash at any moment.
+//
+// A record holds the batch's accepted events as an events table image, its
+// rejections as a quarantine image, and its warning counts
+// (docs/storage-format.md, section 9.3). Events rejected only when applied
+// (session_conflict, too_late) keep EventToJson of the event as their text.
+//
+// Thread safety: Append and Sync may be called from many threads at once;
+// Open and Close from one. The DataStore and CatalogView must outlive it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "event/event_table.h"
+#include "session/data_store.h"
+#include "session/ingestor.h"
+#include "store/wal.h"
+
+namespace ws {
+
+struct LiveIngestOptions {
+  Ingestor::Options ingest;
+  // The applier commits at least this often while there is something new.
+  std::chrono::milliseconds commit_interval{1000};
+  store::WalOptions wal;
+  LiveIngestOptions() { wal.compress = false; }  // records hold compressed table images already
+};
+
+// A batch the caller accepted: events (their strings must live during
+// Append), rejections, and the warnings of the accepted events.
+struct AcceptedBatch {
+  std::vector<Event> events;
+  std::vector<Rejection> rejections;
+  std::vector<std::pair<WarningReason, uint64_t>> warnings;
+};
+
+class LiveIngest {
+ public:
+  // Replays the log records the store does not cover, commits them, then
+  // starts the log and the applier. Requires: `store` opened for writing.
+  static Result<std::unique_ptr<LiveIngest>> Open(DataStore* store, const CatalogView* catalog,
+                                                  LiveIngestOptions options);
+  // Close()s if needed; an error then is lost (call Close to see it).
+  ~LiveIngest();
+  LiveIngest(const LiveIngest&) = delete;
+  LiveIngest& operator=(const LiveIngest&) = delete;
+
+  // Appends `batch` to the log; returns its sequence number once durable.
+  // Failure: the log's write or fsync error (then nothing is acknowledged,
+  // and every later Append fails too); kFailedPrecondition after Close.
+  Result<uint64_t> Append(const AcceptedBatch& batch);
+  // Returns once every batch acknowledged before the call is in a store
+  // commit. Failure: the applier's error (it stops at the first one).
+  Status Sync();
+  // Commits what was applied, stops the applier and closes the log.
+  Status Close();
+
+  // What the replay at Open found.
+  const store::WalRecoveryReport& recovery() const { return recovery_; }
+  // A copy of the Ingestor's counters as of the last commit.
+  IngestStats stats() const;
+  uint64_t commits() const;
+
+  // Restricts construction to Open while allowing make_unique.
+  struct Passkey {
+    explicit Passkey() = default;
+  };
+  LiveIngest(Passkey, DataStore* store, const CatalogView* catalog, LiveIngestOptions options);
+
+ private:
+  // Decodes a record and feeds it to the Ingestor. The decoded events stay
+  // in `blocks_` until the next commit. Called by Open and the applier only.
+  Status Apply(std::string_view payload);
+  // Commits what was applied (log covered up to applied_seq_).
+  Status CommitApplied();
+  void ApplierLoop();
+
+  DataStore* store_;
+  const CatalogView* catalog_;
+  LiveIngestOptions options_;
+  std::unique_ptr<Ingestor> ingestor_;  // used by Open, then by the applier thread only
+  std::unique_ptr<store::WalWriter> wal_;
+  store::WalRecoveryReport recovery_;
+  std::vector<std::unique_ptr<EventBlock>> blocks_;  // applier only
+  uint64_t applied_seq_ = 0;                         // applier only
+  uint64_t applier_committed_ = 0;                   // applier only: committed_seq_ as it last set it
+
+  mutable std::mutex mu_;                    // guards everything below
+  std::condition_variable work_cv_;          // the applier waits for records, a deadline or Close
+  std::condition_variable done_cv_;          // Sync waits for commits
+  std::map<uint64_t, std::string> pending_;  // logged, not applied, by sequence
+  uint64_t next_seq_ = 1;                    // the next sequence to apply
+  uint64_t committed_seq_ = 0;               // covered by a store commit
+  uint64_t sync_target_ = 0;                 // Sync asks for a commit up to here
+  uint64_t commits_ = 0;
+  bool stop_ = false;
+  bool closed_ = false;
+  Status error_;
+  IngestStats stats_;
+  std::thread applier_;
+};
+
+}  // namespace ws
