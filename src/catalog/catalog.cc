@@ -11,6 +11,7 @@
 #include "catalog/catalog_state.h"
 #include "catalog/readers.h"
 #include "catalog/values.h"
+#include "vocab/key_names.h"
 
 namespace ws {
 
@@ -461,6 +462,48 @@ const TitleInfo* Catalog::FindTitle(std::string_view title_id) const {
 const UserInfo* Catalog::FindUser(std::string_view user_id) const {
   auto it = state_->users.find(user_id);
   return it == state_->users.end() ? nullptr : &it->second.versions.back()->info;
+}
+
+void Catalog::RegisterKeys(store::KeyRegistry& registry) const {
+  store::KeyDictionary& content = registry.Dictionary(kContentKeys);
+  store::KeyDictionary& titles = registry.Dictionary(kTitleKeys);
+  store::KeyDictionary& users = registry.Dictionary(kUserKeys);
+  // A fixed order (by id), so that the same catalog always gets the same keys.
+  std::vector<std::string_view> ids;
+  auto intern_sorted = [&](store::KeyDictionary& dict) {
+    std::sort(ids.begin(), ids.end());
+    for (std::string_view id : ids) dict.Intern(id);
+    ids.clear();
+  };
+  for (const auto& [id, c] : state_->content) ids.push_back(id);
+  intern_sorted(content);
+  for (const auto& [id, t] : state_->titles) ids.push_back(id);
+  intern_sorted(titles);
+  for (const auto& [id, u] : state_->users) ids.push_back(id);
+  intern_sorted(users);
+}
+
+void Catalog::AttachKeys(const store::KeyRegistry& registry) {
+  auto attach = [&](std::string_view dict_name, auto& map, auto& by_key, auto info_of) {
+    by_key.clear();
+    const store::KeyDictionary* dict = registry.Find(dict_name);
+    if (dict == nullptr) return;
+    by_key.assign(size_t{dict->size()} + 1, nullptr);
+    for (auto& [id, row] : map) {
+      if (std::optional<uint32_t> key = dict->Find(id)) by_key[*key] = info_of(row);
+    }
+  };
+  attach(kContentKeys, state_->content, state_->content_by_key, [](const ContentInfo& c) { return &c; });
+  attach(kUserKeys, state_->users, state_->user_by_key,
+         [](const catalog::UserEntry& u) { return &u.versions.back()->info; });
+}
+
+const ContentInfo* Catalog::FindContentByKey(uint32_t content_key) const {
+  return content_key < state_->content_by_key.size() ? state_->content_by_key[content_key] : nullptr;
+}
+
+const UserInfo* Catalog::FindUserByKey(uint32_t user_key) const {
+  return user_key < state_->user_by_key.size() ? state_->user_by_key[user_key] : nullptr;
 }
 
 const TitleVersion* Catalog::FindTitleAt(std::string_view title_id, EpochMillis t) const {

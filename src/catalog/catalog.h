@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/key_registry.h"
 #include "util/status.h"
 #include "util/time.h"
 #include "vocab/device_type.h"
@@ -81,6 +82,18 @@ class CatalogView {
     (void)t;
     const ContentInfo* c = FindContent(content_id);
     return c == nullptr ? nullptr : &c->genres;
+  }
+
+  // Lookups by the surrogate keys facts carry (SPEC 3.5), once the view's
+  // rows are attached to the store's keys; nullptr when the key has no
+  // catalog row (or the view has no keys).
+  virtual const ContentInfo* FindContentByKey(uint32_t content_key) const {
+    (void)content_key;
+    return nullptr;
+  }
+  virtual const UserInfo* FindUserByKey(uint32_t user_key) const {
+    (void)user_key;
+    return nullptr;
   }
 };
 
@@ -258,6 +271,17 @@ class Catalog : public CatalogView {
 
   // Row counts per table of catalog.db (`catalog stats`).
   Result<CatalogStats> Stats() const;
+
+  // Gives every playable item, title and user a key in the store's key
+  // registry (SPEC 3.5: keys first assigned to ids seen in events stay;
+  // the rest get new ones). The caller commits the store to persist them.
+  void RegisterKeys(store::KeyRegistry& registry) const;
+  // Attaches the rows to the registry's keys, for the *ByKey lookups (run
+  // it again after a Load). Ids without a key (never registered) are simply
+  // not found by key. Must not run concurrently with any other call.
+  void AttachKeys(const store::KeyRegistry& registry);
+  const ContentInfo* FindContentByKey(uint32_t content_key) const override;
+  const UserInfo* FindUserByKey(uint32_t user_key) const override;
 
   struct State;
   // Internal: use Open().

@@ -43,6 +43,9 @@ struct Catalog::State {
   catalog::StringMap<ContentInfo> content;
   catalog::StringMap<catalog::UserEntry> users;
   EpochMillis latest_snapshot{INT64_MIN};  // highest valid_from of any version
+  // By surrogate key (AttachKeys); index 0 unused. Pointers into the maps above.
+  std::vector<const ContentInfo*> content_by_key;
+  std::vector<const UserInfo*> user_by_key;
 };
 
 }  // namespace ws

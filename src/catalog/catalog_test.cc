@@ -9,6 +9,7 @@
 #include <random>
 
 #include "catalog/values.h"
+#include "vocab/key_names.h"
 
 namespace ws {
 namespace {
@@ -401,6 +402,43 @@ TEST_F(CatalogTest, StatsRenderAsJsonAndTable) {
   ASSERT_TRUE(stats.ok());
   EXPECT_NE(stats->ToJson().find(R"("titles":4)"), std::string::npos) << stats->ToJson();
   EXPECT_NE(stats->ToTable().find("content_items"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ws
+
+namespace ws {
+namespace {
+
+class CatalogKeysTest : public CatalogTest {};
+
+TEST_F(CatalogKeysTest, RowsAttachToTheKeysFactsCarry) {
+  MustLoad({Fixture("catalog_nested.json"), Fixture("users_extra_columns.csv")}, kFirstLoad);
+  store::KeyRegistry registry;
+  // An item and a user seen in events first keep the keys they got then.
+  const uint32_t seen_item = registry.Dictionary(kContentKeys).Intern("s-0042-e0101");
+  const uint32_t seen_user = registry.Dictionary(kUserKeys).Intern("nobody-in-the-catalog");
+  catalog_->RegisterKeys(registry);
+  EXPECT_EQ(registry.Dictionary(kContentKeys).Intern("s-0042-e0101"), seen_item);
+  EXPECT_GT(registry.Dictionary(kContentKeys).size(), 1u);
+  EXPECT_GT(registry.Dictionary(kUserKeys).size(), 1u);
+  catalog_->AttachKeys(registry);
+  const ContentInfo* item = catalog_->FindContentByKey(seen_item);
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(item->content_id, "s-0042-e0101");
+  EXPECT_EQ(catalog_->FindUserByKey(seen_user), nullptr) << "a key without a catalog row";
+  for (uint32_t k = 1; k <= registry.Dictionary(kUserKeys).size(); ++k) {
+    const UserInfo* u = catalog_->FindUserByKey(k);
+    if (u != nullptr) {
+      EXPECT_EQ(u->user_id, registry.Dictionary(kUserKeys).Name(k));
+    }
+  }
+  EXPECT_EQ(catalog_->FindContentByKey(0), nullptr);
+  EXPECT_EQ(catalog_->FindContentByKey(1u << 30), nullptr);
+  // Registering again assigns nothing new.
+  const uint32_t before = registry.Dictionary(kContentKeys).size();
+  catalog_->RegisterKeys(registry);
+  EXPECT_EQ(registry.Dictionary(kContentKeys).size(), before);
 }
 
 }  // namespace

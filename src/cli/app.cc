@@ -92,6 +92,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   if (!store.ok()) return Fail(store.status());
   auto catalog = Catalog::Open(ResolveDataDir(g));
   if (!catalog.ok()) return Fail(catalog.status());
+  (*catalog)->AttachKeys((*store)->store().keys());
   Ingestor::Options io;
   io.config = *config;
   if (a.batch_events > 0) io.batch_events = a.batch_events;
@@ -228,6 +229,7 @@ int RunReportCmd(const Globals& g, const std::string& name, const std::string& f
   if (!store.ok()) return Fail(store.status());
   auto catalog = Catalog::Open(ResolveDataDir(g));
   if (!catalog.ok()) return Fail(catalog.status());
+  (*catalog)->AttachKeys((*store)->store().keys());
   std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
   QueryContext ctx{snap.get(), &(*store)->keys(), catalog->get(), *config};
   auto table = RunReport(name, *params, ctx);
@@ -351,14 +353,20 @@ int Run(int argc, char** argv) {
       std::printf("  rejected %s:%lld: %s\n", e.file.c_str(), static_cast<long long>(e.line),
                   e.reason.c_str());
     }
+    // The catalog's rows get their surrogate keys (SPEC 3.5), stored with
+    // the legacy facts' commit (or a commit of their own).
+    auto store = OpenStore(g, false);
+    if (!store.ok()) return Fail(store.status());
+    (*cat)->RegisterKeys((*store)->store().keys());
     if (!report_r->sessions.empty()) {
-      auto store = OpenStore(g, false);
-      if (!store.ok()) return Fail(store.status());
       auto config = ResolveConfig(g);
       if (!config.ok()) return Fail(config.status());
       Status s = StoreLegacySessions(store->get(), *cat->get(), *config, report_r->sessions);
       if (!s.ok()) return Fail(s);
       std::printf("stored %zu legacy sessions\n", report_r->sessions.size());
+    } else {
+      Status s = (*store)->store().Commit({});
+      if (!s.ok()) return Fail(s);
     }
     return kExitOk;
   }

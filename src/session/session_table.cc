@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "vocab/key_names.h"
 #include "vocab/quality.h"
 
 namespace ws {
@@ -105,14 +106,14 @@ const store::TableDef& SessionsTableDef() {
 }
 
 SessionKeys::SessionKeys(store::KeyRegistry& registry)
-    : user(&registry.Dictionary("user")),
-      content(&registry.Dictionary("content")),
-      device(&registry.Dictionary("device")),
-      platform(&registry.Dictionary("platform")),
-      app_version(&registry.Dictionary("app_version")),
-      country(&registry.Dictionary("country")),
-      tz(&registry.Dictionary("tz")),
-      quality(&registry.Dictionary("quality")) {}
+    : user(&registry.Dictionary(kUserKeys)),
+      content(&registry.Dictionary(kContentKeys)),
+      device(&registry.Dictionary(kDeviceKeys)),
+      platform(&registry.Dictionary(kPlatformKeys)),
+      app_version(&registry.Dictionary(kAppVersionKeys)),
+      country(&registry.Dictionary(kCountryKeys)),
+      tz(&registry.Dictionary(kTzKeys)),
+      quality(&registry.Dictionary(kQualityKeys)) {}
 
 void AssignKeys(SessionRecord* r, const SessionKeys& keys) {
   r->user_key = keys.user->Intern(r->user_id);
