@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Ingest rate of watchstats versus a ClickHouse peer on the same events
+# (issue "Must show" 4). Not part of `make bench` (bench/run_ingest_bench.sh):
+# it needs the Debian packages clickhouse-server and clickhouse-client
+# (18.16; as root: apt-get install -y clickhouse-server clickhouse-client)
+# and takes minutes. Run it on its own:
+#
+#   bench/clickhouse_ingest_bench.sh            (Release build in build/)
+#   DAYS=3 bench/clickhouse_ingest_bench.sh     (a quick first check)
+#
+# 1. build/ingest_bench generates the events once (the built-in generator:
+#    --users 9000 --titles 600 --days DAYS --seed 42; 30 days are ~10 M
+#    events, ~3.3 GB of NDJSON, kept under WORK/input and reused by later
+#    runs with the same options) and
+#    measures watchstats' ingest of them (one thread, fsync on every commit).
+# 2. A ClickHouse server of our own — its own config, data directory and
+#    ports under CH_DIR, listening on 127.0.0.1 only; never the system
+#    service — gets the very same files, one `clickhouse-client --query
+#    "INSERT INTO events FORMAT JSONEachRow" < file` per day file, in order.
+#    Timed: from the first insert to the last one returning (wall), and the
+#    CPU of the clients and of the server over that span.
+# 3. Prints both rates and the ratio watchstats/ClickHouse (wall and CPU).
+# The server is stopped on exit, also on failure or interrupt (trap).
+#
+# MergeTree schema (ClickHouse 18.16 has no DateTime64, LowCardinality is
+# experimental there, and JSONEachRow reads a String column only from a JSON
+# string):
+#   event_id, session_id, user_id, content_id, type String,
+#   ts String           -- as sent: RFC 3339 text ("2026-10-01T12:00:00.000Z")
+#   position, from_position, content_length Float64 (seconds, as sent),
+#   quality String, autoplay UInt8,
+#   device_id, device_type, platform, app_version, country, tz String,
+#   day Date MATERIALIZED toDate(parseDateTimeBestEffortOrZero(ts))
+#   ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY (session_id, ts)
+# ORDER BY (session_id, ts) mirrors the watchstats events table (rows kept by
+# session, then time). `metadata` (a nested JSON object) is skipped
+# (input_format_skip_unknown_fields=1).
+#
+# What differs, so read the ratio with it in mind:
+#   * ClickHouse stores rows; watchstats also validates every event,
+#     deduplicates event ids, sessionizes, and writes sessions and rejections.
+#   * About 5 % of the lines cannot be read by 18.16's JSONEachRow into this
+#     schema: events whose ts is epoch milliseconds (a JSON number) or whose
+#     quality is a number (a pixel height) — valid events that watchstats
+#     stores — and the generator's malformed lines (~0.05 %). ClickHouse
+#     skips them (input_format_allow_errors_ratio=ERRORS_RATIO); the script
+#     prints how many rows it stored. Rates count lines sent, as ingest_bench
+#     counts events received.
+#   * ClickHouse 18.16 does not fsync inserted parts; watchstats fsyncs every
+#     commit. Background merges that run after the last insert are not timed.
+#   * clickhouse-client parses the JSON and the server sorts and compresses,
+#     so ClickHouse uses both cores; watchstats' ingest is one thread. Hence
+#     the CPU-time ratio alongside the wall-clock one.
+#
+# Environment: DAYS (30), USERS (9000), TITLES (600), SEED (42),
+#   WORK (/tmp/watchstats-clickhouse-bench/watchstats: ingest_bench's --work),
+#   CH_DIR (/tmp/watchstats-clickhouse-bench/clickhouse), CH_TCP_PORT (19000),
+#   CH_HTTP_PORT (19123), ERRORS_RATIO (0.2).
+# Not a test: it prints figures and asserts nothing; it exits non-zero if a
+# step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DAYS=${DAYS:-30}
+USERS=${USERS:-9000}
+TITLES=${TITLES:-600}
+SEED=${SEED:-42}
+WORK=${WORK:-/tmp/watchstats-clickhouse-bench/watchstats}
+CH_DIR=${CH_DIR:-/tmp/watchstats-clickhouse-bench/clickhouse}
+CH_TCP_PORT=${CH_TCP_PORT:-19000}
+CH_HTTP_PORT=${CH_HTTP_PORT:-19123}
+ERRORS_RATIO=${ERRORS_RATIO:-0.2}
+START_TIMEOUT_SECONDS=60
+STOP_TIMEOUT_SECONDS=60
+
+for b in clickhouse-server clickhouse-client; do
+  command -v "$b" >/dev/null || {
+    echo "clickhouse_ingest_bench: $b not found; as root: apt-get install -y clickhouse-server clickhouse-client" >&2
+    exit 1
+  }
+done
+[ -x build/ingest_bench ] || {
+  echo "clickhouse_ingest_bench: build/ingest_bench is missing; build first (make build)" >&2
+  exit 1
+}
+
+# ------------------------------------------------------------ 1. watchstats
+echo "== watchstats: build/ingest_bench --users $USERS --titles $TITLES --days $DAYS --seed $SEED =="
+ws_out=$(mktemp)
+build/ingest_bench --users "$USERS" --titles "$TITLES" --days "$DAYS" --seed "$SEED" --work "$WORK" | tee "$ws_out"
+ws_rate=$(awk '/events\/s \(wall\)/ { print $1; exit }' "$ws_out")
+ws_cpu_rate=$(awk '/events\/s per CPU second/ { for (i = 1; i < NF; i++) if ($(i + 1) == "events/s" && $(i + 2) == "per") print $i; exit }' "$ws_out")
+rm -f "$ws_out"
+if [ -z "$ws_rate" ] || [ -z "$ws_cpu_rate" ]; then
+  echo "clickhouse_ingest_bench: cannot read ingest_bench's rates" >&2
+  exit 1
+fi
+files=("$WORK"/input/events/*.ndjson)
+lines=$(cat "${files[@]}" | wc -l)
+bytes=$(cat "${files[@]}" | wc -c)
+
+# ------------------------------------------------------------ 2. ClickHouse
+rm -rf "$CH_DIR"
+mkdir -p "$CH_DIR"/{data,tmp,user_files,format_schemas}
+cat >"$CH_DIR/config.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+  <logger>
+    <level>warning</level>
+    <log>$CH_DIR/server.log</log>
+    <errorlog>$CH_DIR/server.err.log</errorlog>
+    <size>100M</size>
+    <count>1</count>
+  </logger>
+  <http_port>$CH_HTTP_PORT</http_port>
+  <tcp_port>$CH_TCP_PORT</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>$CH_DIR/data/</path>
+  <tmp_path>$CH_DIR/tmp/</tmp_path>
+  <user_files_path>$CH_DIR/user_files/</user_files_path>
+  <format_schema_path>$CH_DIR/format_schemas/</format_schema_path>
+  <users_config>$CH_DIR/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>536870912</mark_cache_size>
+  <max_concurrent_queries>16</max_concurrent_queries>
+</yandex>
+EOF
+cat >"$CH_DIR/users.xml" <<'EOF'
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
+  <users>
+    <default>
+      <password></password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </default>
+  </users>
+  <quotas>
+    <default>
+      <interval>
+        <duration>3600</duration>
+        <queries>0</queries><errors>0</errors><result_rows>0</result_rows>
+        <read_rows>0</read_rows><execution_time>0</execution_time>
+      </interval>
+    </default>
+  </quotas>
+</yandex>
+EOF
+
+server_pid=""
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for ((i = 0; i < STOP_TIMEOUT_SECONDS * 10; i++)); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "clickhouse_ingest_bench: the server did not stop; killing it" >&2
+      kill -9 "$server_pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+ch() { clickhouse-client --host 127.0.0.1 --port "$CH_TCP_PORT" "$@"; }
+if ch --query "SELECT 1" >/dev/null 2>&1; then
+  echo "clickhouse_ingest_bench: something already answers on 127.0.0.1:$CH_TCP_PORT; set CH_TCP_PORT" >&2
+  exit 1
+fi
+clickhouse-server --config-file="$CH_DIR/config.xml" >"$CH_DIR/stdout.log" 2>&1 &
+server_pid=$!
+for ((i = 0; ; i++)); do
+  if ch --query "SELECT 1" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null || ((i >= START_TIMEOUT_SECONDS * 10)); then
+    echo "clickhouse_ingest_bench: the ClickHouse server did not start; its logs:" >&2
+    tail -n 20 "$CH_DIR/stdout.log" "$CH_DIR/server.err.log" >&2 2>/dev/null || true
+    exit 1
+  fi
+  sleep 0.1
+done
+echo "== ClickHouse $(ch --query 'SELECT version()') on 127.0.0.1:$CH_TCP_PORT, data in $CH_DIR =="
+ch --multiline --query "
+CREATE TABLE events (
+  event_id String, session_id String, user_id String, content_id String, type String,
+  ts String,
+  position Float64, from_position Float64, content_length Float64,
+  quality String, autoplay UInt8,
+  device_id String, device_type String, platform String, app_version String, country String, tz String,
+  day Date MATERIALIZED toDate(parseDateTimeBestEffortOrZero(ts))
+) ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY (session_id, ts)"
+
+# CPU ticks (user + system) of the server so far.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+export CH_TCP_PORT ERRORS_RATIO
+ticks0=$(server_ticks)
+t0=$EPOCHREALTIME
+# shellcheck disable=SC2016  # the inner script expands its own variables
+/usr/bin/time -f "%U %S" -o "$CH_DIR/clients.cpu" bash -c '
+  set -euo pipefail
+  for f in "$@"; do
+    clickhouse-client --host 127.0.0.1 --port "$CH_TCP_PORT" \
+      --input_format_skip_unknown_fields=1 \
+      --input_format_allow_errors_ratio="$ERRORS_RATIO" --input_format_allow_errors_num=1000000000 \
+      --query "INSERT INTO events FORMAT JSONEachRow" <"$f"
+  done' inserts "${files[@]}"
+t1=$EPOCHREALTIME
+ticks1=$(server_ticks)
+stored=$(ch --query "SELECT count() FROM events")
+parts=$(ch --query "SELECT count() FROM system.parts WHERE table = 'events' AND active")
+disk=$(ch --query "SELECT sum(bytes_on_disk) FROM system.parts WHERE table = 'events' AND active")
+stop_server
+
+read -r client_user client_sys <"$CH_DIR/clients.cpu"
+awk -v t0="$t0" -v t1="$t1" -v k0="$ticks0" -v k1="$ticks1" -v hz="$ticks_per_second" \
+  -v cu="$client_user" -v cs="$client_sys" -v lines="$lines" -v bytes="$bytes" -v stored="$stored" \
+  -v parts="$parts" -v disk="$disk" -v files="${#files[@]}" -v ws="$ws_rate" -v wscpu="$ws_cpu_rate" 'BEGIN {
+  wall = t1 - t0; server = (k1 - k0) / hz; clients = cu + cs; cpu = server + clients
+  printf "ClickHouse: %d files, %d lines (%.1f MiB) inserted in %.2f s wall: %.0f lines/s\n", files, lines, bytes / 1048576, wall, lines / wall
+  printf "  CPU: server %.2f s + clients %.2f s = %.2f s: %.0f lines per CPU second\n", server, clients, cpu, lines / cpu
+  printf "  stored %d rows (%.2f %% of the lines skipped as unreadable); %d active parts, %.1f MiB on disk (%.2f bytes/row)\n", stored, 100 * (lines - stored) / lines, parts, disk / 1048576, disk / stored
+  printf "watchstats (ingest_bench): %.0f events/s wall, %.0f events/s per CPU second\n", ws, wscpu
+  printf "ratio watchstats/ClickHouse: %.2fx wall, %.2fx per CPU second\n", ws / (lines / wall), wscpu / (lines / cpu)
+}'
