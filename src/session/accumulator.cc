@@ -21,7 +21,7 @@ uint32_t SaturatingAdd(uint32_t a, int64_t b) {
 
 }  // namespace
 
-uint64_t IdHash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
+uint64_t IdHash(std::string_view id) { return XXH3_128bits(id.data(), id.size()).low64; }
 
 uint64_t EventIdHash(uint64_t session_hash, std::string_view event_id) {
   return XXH3_64bits_withSeed(event_id.data(), event_id.size(), session_hash);

@@ -99,7 +99,10 @@ class SessionAccumulator {
 // ingest fast path's filter of event ids already seen.
 uint64_t EventIdHash(uint64_t session_hash, std::string_view event_id);
 
-// The 64-bit hash used for session ids (and other ids) across the engine.
+// The 64-bit hash used for session ids (and other ids) across the engine:
+// the low half of XXH3-128, which is also what the store keeps per row of a
+// keyed table (its __kh0 column), so that the sessions table yields it
+// without reading the ids.
 uint64_t IdHash(std::string_view id);
 
 // SPEC 2.2 order, then every other field, so that copies that differ sort

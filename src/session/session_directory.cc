@@ -29,13 +29,58 @@ Status SessionDirectory::Load(const store::Snapshot& snap, const SessionKeys& ke
   const int32_t cutoff =
       DayOf(EpochMillis{watermark->v - config.allowed_lateness_ms - config.session_timeout_ms}).v -
       kDirectoryExtraDays;
+  enum : size_t { kHash = 0, kStart, kDuration, kDateKey, kUser, kContent, kStatus, kLastType, kOrigin };
+  static const std::vector<std::string> columns = {std::string(store::kKeyHashLo),
+                                                   "start",
+                                                   "duration",
+                                                   "date_key",
+                                                   "user_key",
+                                                   "content_key",
+                                                   "status",
+                                                   "last_type",
+                                                   "origin"};
+  const int64_t in_progress = static_cast<int64_t>(SessionStatus::kInProgress);
+  const int64_t from_events = static_cast<int64_t>(SessionOrigin::kEvents);
+  store::ColumnBatch b;
   for (int32_t day : snap.Partitions(kSessionsTable)) {
     if (day < cutoff) continue;
+    WS_ASSIGN_OR_RETURN(std::shared_ptr<const store::PartitionReader> reader,
+                        snap.Partition(kSessionsTable, day));
+    entries_.Reserve(entries_.size() + static_cast<size_t>(reader->live_rows()));
+    std::unordered_set<uint64_t> left_open;
+    for (size_t blk = 0; blk < reader->block_count(); ++blk) {
+      WS_RETURN_IF_ERROR(reader->Read(blk, columns, &b));
+      auto one = [&](size_t r) {
+        if (b.ints(kOrigin)[r] != from_events) return;
+        const int64_t last_type = b.ints(kLastType)[r];
+        const int64_t status = b.ints(kStatus)[r];
+        if (last_type < 0 || last_type > static_cast<int64_t>(EventType::kComplete) || status < 0 ||
+            status > static_cast<int64_t>(SessionStatus::kAbandoned)) {
+          return;  // ForEachSession reports such damage when the record is read
+        }
+        DirectoryEntry d;
+        d.end = EpochMillis{b.ints(kStart)[r] + b.ints(kDuration)[r]};
+        d.user_key = static_cast<uint32_t>(b.ints(kUser)[r]);
+        d.content_key = static_cast<uint32_t>(b.ints(kContent)[r]);
+        d.date_key = DayNumber{static_cast<int32_t>(b.ints(kDateKey)[r])};
+        d.last_day = DayOf(d.end);
+        d.status = static_cast<SessionStatus>(status);
+        d.last_type = static_cast<EventType>(last_type);
+        const uint64_t h = static_cast<uint64_t>(b.ints(kHash)[r]);
+        entries_.Put(h, d);
+        if (status == in_progress) left_open.insert(h);
+      };
+      if (b.selection() == nullptr) {
+        for (size_t r = 0; r < b.rows(); ++r) one(r);
+      } else {
+        for (uint32_t r : *b.selection()) one(r);
+      }
+    }
+    if (left_open.empty()) continue;
+    // Whole records only for the sessions an earlier process left open.
     WS_RETURN_IF_ERROR(ForEachSession(snap, keys, DayNumber{day}, [&](const SessionRecord& r) {
-      if (r.origin != SessionOrigin::kEvents) return Status::Ok();
       const uint64_t h = IdHash(r.session_id);
-      entries_[h] = DirectoryEntryOf(r);
-      if (r.status == SessionStatus::kInProgress) left_open_[h] = r;
+      if (left_open.count(h)) left_open_[h] = r;
       return Status::Ok();
     }));
   }
@@ -43,14 +88,13 @@ Status SessionDirectory::Load(const store::Snapshot& snap, const SessionKeys& ke
 }
 
 const DirectoryEntry* SessionDirectory::Find(uint64_t session_hash) const {
-  auto it = entries_.find(session_hash);
-  return it == entries_.end() ? nullptr : &it->second;
+  return entries_.Find(session_hash);
 }
 
-void SessionDirectory::Put(uint64_t session_hash, const DirectoryEntry& e) { entries_[session_hash] = e; }
+void SessionDirectory::Put(uint64_t session_hash, const DirectoryEntry& e) { entries_.Put(session_hash, e); }
 
 void SessionDirectory::Erase(uint64_t session_hash) {
-  entries_.erase(session_hash);
+  entries_.Erase(session_hash);
   left_open_.erase(session_hash);
 }
 
@@ -65,7 +109,7 @@ std::vector<SessionRecord> SessionDirectory::CloseLeftOpen(EpochMillis watermark
       continue;
     }
     r.status = ClosingStatus(r, config);
-    if (auto e = entries_.find(it->first); e != entries_.end()) e->second.status = r.status;
+    if (DirectoryEntry* e = entries_.Find(it->first)) e->status = r.status;
     closed.push_back(std::move(r));
     it = left_open_.erase(it);
   }

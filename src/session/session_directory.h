@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "session/close_policy.h"
@@ -21,6 +22,7 @@
 #include "session/session.h"
 #include "session/session_table.h"
 #include "store/store.h"
+#include "util/u64_map.h"
 
 namespace ws {
 
@@ -40,7 +42,9 @@ class SessionDirectory {
  public:
   // Loads the event-built sessions of the days from which events may still
   // come (within allowed_lateness + session_timeout of the watermark, and
-  // two days of margin). Failure: a read error of the store.
+  // two days of margin). Reads only integer columns (the session id's hash
+  // is the store's key hash), and whole records only of sessions left open.
+  // Failure: a read error of the store.
   Status Load(const store::Snapshot& snap, const SessionKeys& keys, std::optional<EpochMillis> watermark,
               const SessionConfig& config);
 
@@ -54,9 +58,10 @@ class SessionDirectory {
   std::vector<SessionRecord> CloseLeftOpen(EpochMillis watermark, bool close_all, const ClosePolicy& policy,
                                            const SessionConfig& config);
   size_t size() const { return entries_.size(); }
+  size_t bytes() const { return entries_.bytes(); }
 
  private:
-  std::unordered_map<uint64_t, DirectoryEntry> entries_;
+  U64Map<DirectoryEntry> entries_;
   // Records of the in_progress sessions among them, for closing.
   std::unordered_map<uint64_t, SessionRecord> left_open_;
 };

@@ -20,8 +20,16 @@ constexpr uint8_t kCodecStored = 0;
 constexpr uint8_t kCodecZstd = 1;
 constexpr uint8_t kStatInt = 1;
 constexpr uint8_t kStatString = 2;
-// Compress a chunk only when zstd saves at least 1/kMinSavingDivisor.
+// Compress a chunk only when zstd saves at least 1/kMinSavingDivisor of it;
+// bit-packed integer chunks, which scans decode at memory speed, only when
+// it saves 1/kMinSavingDivisorPacked (decompressing costs more there than
+// the bytes it saves).
 constexpr size_t kMinSavingDivisor = 16;
+constexpr size_t kMinSavingDivisorPacked = 4;
+
+bool DecodesAtMemorySpeed(Encoding e) {
+  return e == Encoding::kBitpack || e == Encoding::kDeltaBitpack || e == Encoding::kPlain;
+}
 // Upper bound on one decompressed chunk, a guard against absurd sizes.
 constexpr uint64_t kMaxRawChunkBytes = uint64_t{1} << 32;
 
@@ -134,7 +142,9 @@ Status TableFileBuilder::EncodeBlock(size_t start, size_t n) {
     info.codec = kCodecStored;
     if (!chunk.bytes.empty()) {
       WS_RETURN_IF_ERROR(ZstdCompress(chunk.bytes, &compressed_));
-      if (compressed_.size() + chunk.bytes.size() / kMinSavingDivisor <= chunk.bytes.size()) {
+      const size_t divisor =
+          DecodesAtMemorySpeed(chunk.encoding) ? kMinSavingDivisorPacked : kMinSavingDivisor;
+      if (compressed_.size() + chunk.bytes.size() / divisor <= chunk.bytes.size()) {
         stored = compressed_;
         info.codec = kCodecZstd;
       }
