@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   std::string work = "/tmp/watchstats-bench";
   size_t batch_events = 0;
   bool background_compaction = true;
+  int parse_threads = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -74,10 +75,12 @@ int main(int argc, char** argv) {
       batch_events = std::strtoull(next().c_str(), nullptr, 10);
     else if (a == "--no-compaction")
       background_compaction = false;
+    else if (a == "--parse-threads")
+      parse_threads = std::atoi(next().c_str());
     else {
       std::fprintf(stderr,
                    "usage: ingest_bench [--users N] [--titles N] [--days N] [--seed S] [--work DIR] "
-                   "[--batch-events N] [--no-compaction]\n");
+                   "[--batch-events N] [--no-compaction] [--parse-threads N]\n");
       return 2;
     }
   }
@@ -130,6 +133,7 @@ int main(int argc, char** argv) {
 
   ws::IngestFilesOptions opts;
   opts.close_all = true;
+  opts.parse_threads = parse_threads;
   opts.now = ws::EpochMillis{std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count()};
@@ -148,7 +152,8 @@ int main(int argc, char** argv) {
   all_per_event /= static_cast<double>(s.stored);
   std::printf("input: %zu files, %.1f MiB NDJSON, %llu events received\n", files.size(),
               static_cast<double>(input_bytes) / (1 << 20), static_cast<unsigned long long>(s.received));
-  std::printf("ingest: %.2f s wall, %.2f s CPU (one thread)\n", wall, cpu);
+  std::printf("ingest: %.2f s wall, %.2f s CPU (%d parse thread%s beside the sessionizer)\n", wall, cpu,
+              parse_threads, parse_threads == 1 ? "" : "s");
   std::printf("  %.0f events/s (wall), %.0f events/s per CPU second\n",
               static_cast<double>(s.received) / wall, static_cast<double>(s.received) / cpu);
   std::printf("  stored %llu, duplicate %llu, rejected %llu; %llu commits; %llu sessions recomputed\n",

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "catalog/catalog.h"
 #include "event/event_table.h"
@@ -83,6 +84,7 @@ struct IngestArgs {
   bool close_all = false;
   size_t batch_events = 0;
   bool quiet = false;
+  int parse_threads = -1;  // -1: one when the machine has two cores or more
 };
 
 int RunIngest(const Globals& g, const IngestArgs& a) {
@@ -101,6 +103,8 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
 
   IngestFilesOptions opts;
   opts.close_all = a.close_all;
+  opts.parse_threads =
+      a.parse_threads >= 0 ? a.parse_threads : (std::thread::hardware_concurrency() >= 2 ? 1 : 0);
   opts.now = Now();
   bool tty = isatty(STDERR_FILENO) && !a.quiet;
   auto last = std::chrono::steady_clock::now();
@@ -286,6 +290,10 @@ int Run(int argc, char** argv) {
                    "Close every open session at the end (end of a backfill)");
   ingest->add_option("--batch-events", ingest_args.batch_events, "Events per commit");
   ingest->add_flag("--quiet", ingest_args.quiet, "No progress display");
+  ingest
+      ->add_option("--parse-threads", ingest_args.parse_threads,
+                   "Threads reading and parsing ahead of the sessionizer (default: 1 on 2+ cores; 0: none)")
+      ->check(CLI::Range(0, 64));
 
   // export
   auto* exp = app.add_subcommand("export", "Export sessions or events");

@@ -385,7 +385,8 @@ struct EventParser::Impl {
   ParserOptions options;
   od::parser parser;
   std::unique_ptr<simdjson::dom::parser> dom;  // only to classify non-object input
-  StringArena arena;
+  StringArena own_arena;
+  StringArena* arena = &own_arena;  // where event strings go (SetArena)
   // Arena copies of recent values, per field (ArenaStringCache; cleared
   // with the arena).
   ArenaStringCache session_ids{kIdCacheBits};
@@ -425,11 +426,10 @@ struct EventParser::Impl {
   // The field's string copied into the arena (through `cache` when given),
   // or empty with a warning when it is not a usable string.
   std::string_view OptionalString(Key key, int64_t line, ArenaStringCache* cache = nullptr);
-  void ClearArena();
+  void ClearCaches();
 };
 
-void EventParser::Impl::ClearArena() {
-  arena.Clear();
+void EventParser::Impl::ClearCaches() {
   for (ArenaStringCache* c :
        {&session_ids, &user_ids, &content_ids, &device_ids, &platforms, &app_versions, &tzs}) {
     c->Clear();
@@ -874,9 +874,9 @@ void EventParser::Impl::BuildEvent(std::string_view raw, int64_t line) {
     }
   }
 
-  e.session_id = session_ids.Copy(session_id, &arena);
-  e.user_id = user_ids.Copy(user_id, &arena);
-  e.content_id = content_ids.Copy(content_id, &arena);
+  e.session_id = session_ids.Copy(session_id, arena);
+  e.user_id = user_ids.Copy(user_id, arena);
+  e.content_id = content_ids.Copy(content_id, arena);
   ReadOptionals(&e, line);
   sink->OnEvent(e, raw, line);
 }
@@ -888,7 +888,7 @@ std::string_view EventParser::Impl::OptionalString(Key key, int64_t line, ArenaS
     Warn(key == kKeyEventId ? WarningReason::kBadEventId : WarningReason::kBadOptionalString, line);
     return {};
   }
-  return cache != nullptr ? cache->Copy(f.str, &arena) : arena.Copy(f.str);
+  return cache != nullptr ? cache->Copy(f.str, arena) : arena->Copy(f.str);
 }
 
 namespace {
@@ -960,7 +960,7 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
     if (f.type == od::json_type::string && !f.str.empty()) {
       if (f.str == last_good_tz || IsKnownTimeZone(f.str)) {
         if (f.str != last_good_tz) last_good_tz.assign(f.str);
-        e->tz = tzs.Copy(f.str, &arena);
+        e->tz = tzs.Copy(f.str, arena);
       } else {
         Warn(WarningReason::kBadTz, line);
       }
@@ -980,7 +980,7 @@ void EventParser::Impl::ReadOptionals(Event* e, int64_t line) {
   if (Has(kKeyMetadata)) {
     const FieldValue& f = fields[kKeyMetadata];
     if (f.type == od::json_type::object && f.str.size() <= kMaxMetadataBytes) {
-      e->metadata = arena.Copy(f.str);
+      e->metadata = arena->Copy(f.str);
     } else {
       Warn(WarningReason::kBadMetadata, line);
     }
@@ -1014,7 +1014,14 @@ Status EventParser::Parse(std::string_view data, std::string_view source, int64_
 }
 
 void EventParser::SetNow(EpochMillis now) { impl_->options.now = now; }
-void EventParser::ClearArena() { impl_->ClearArena(); }
-size_t EventParser::arena_bytes() const { return impl_->arena.bytes_used(); }
+void EventParser::ClearArena() {
+  impl_->arena->Clear();
+  impl_->ClearCaches();
+}
+void EventParser::SetArena(StringArena* arena) {
+  impl_->arena = arena != nullptr ? arena : &impl_->own_arena;
+  impl_->ClearCaches();
+}
+size_t EventParser::arena_bytes() const { return impl_->arena->bytes_used(); }
 
 }  // namespace ws

@@ -93,8 +93,13 @@ class EventParser {
   // (a long-lived parser, e.g. in the HTTP server, updates it per batch).
   void SetNow(EpochMillis now);
 
-  // Releases the strings of all events delivered so far.
+  // Releases the strings of all events delivered so far (clears the arena
+  // in use).
   void ClearArena();
+  // From now on, event strings go into `arena` (nullptr: the parser's own),
+  // which must outlive the events. The parser no longer shares copies with
+  // events delivered before.
+  void SetArena(StringArena* arena);
   // Bytes of event strings held since the last ClearArena.
   size_t arena_bytes() const;
 

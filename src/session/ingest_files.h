@@ -25,10 +25,17 @@ struct IngestFilesOptions {
   bool close_all = false;
   EpochMillis now;                                      // server clock, for the future-timestamp rule
   std::function<void(const IngestProgress&)> progress;  // may be empty
+  // Threads that read and parse chunks while the calling thread sessionizes
+  // and commits; 0: everything on the calling thread. The result does not
+  // depend on it (chunks are applied in file order).
+  int parse_threads = 0;
 };
 
 // Ingests `files` ("-" is stdin) in order. Stops at the first file that
-// cannot be read (what was committed before stays committed).
+// cannot be read (what was committed before stays committed). With parse
+// threads, chunks of NDJSON are read and parsed ahead (a bounded number in
+// flight) and applied in order; their event strings live until the commit
+// that covers them.
 Status IngestFiles(Ingestor* ingestor, const std::vector<std::string>& files,
                    const IngestFilesOptions& options);
 

@@ -73,6 +73,12 @@ class Ingestor : public EventSink {
   // EventContentHash, and a rejection keeps EventToJson(e) as its text.
   // Its strings must live until the next Flush.
   void OnLoggedEvent(const Event& e, int64_t line);
+  // An accepted event whose text `raw` (valid during the call) another
+  // thread already hashed with XXH3-64 (raw_hash), as the parallel file
+  // ingest does. Its strings must live until the next Flush.
+  void OnHashedEvent(const Event& e, uint64_t raw_hash, std::string_view raw, int64_t line) {
+    Accept(e, raw_hash, raw, line);
+  }
   void OnReject(Rejection r) override;
   void OnWarning(WarningReason reason, int64_t line) override;
 
