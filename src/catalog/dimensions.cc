@@ -5,7 +5,7 @@
 #include <array>
 
 #include "catalog/values.h"
-#include "session/session.h"
+#include "vocab/completion_status.h"
 
 namespace ws {
 
@@ -34,13 +34,17 @@ constexpr std::array<std::string_view, 12> kMonthNames = {"January",   "February
                                                           "May",       "June",     "July",     "August",
                                                           "September", "October",  "November", "December"};
 
-constexpr std::array<CompletionStatusRow, 5> kStatuses = {{
-    {static_cast<int>(SessionStatus::kInProgress), "in_progress", "open: events may still arrive"},
-    {static_cast<int>(SessionStatus::kCompleted), "completed",
+const std::array<CompletionStatusRow, kSessionStatusCount> kStatuses = {{
+    {static_cast<int>(SessionStatus::kInProgress), SessionStatusName(SessionStatus::kInProgress),
+     "open: events may still arrive"},
+    {static_cast<int>(SessionStatus::kCompleted), SessionStatusName(SessionStatus::kCompleted),
      "a complete event, or the credits were reached"},
-    {static_cast<int>(SessionStatus::kBounced), "bounced", "watched less than bounce_seconds"},
-    {static_cast<int>(SessionStatus::kStopped), "stopped", "the last event is stop"},
-    {static_cast<int>(SessionStatus::kAbandoned), "abandoned", "the player went silent (timed out)"},
+    {static_cast<int>(SessionStatus::kBounced), SessionStatusName(SessionStatus::kBounced),
+     "watched less than bounce_seconds"},
+    {static_cast<int>(SessionStatus::kStopped), SessionStatusName(SessionStatus::kStopped),
+     "the last event is stop"},
+    {static_cast<int>(SessionStatus::kAbandoned), SessionStatusName(SessionStatus::kAbandoned),
+     "the player went silent (timed out)"},
 }};
 
 int IsoWeekdayOf(DayNumber d) {

@@ -66,7 +66,7 @@ AgeBand AgeBandOf(int age);                  // age < 0: kUnknown
 std::string_view AgeBandName(AgeBand band);  // "under 18", "18-24", ..., "65+", "unknown"
 
 // dim_completion_status: the statuses of SPEC 2.7. `key` equals the numeric
-// value of SessionStatus (session/session.h).
+// value of SessionStatus (vocab/completion_status.h).
 struct CompletionStatusRow {
   int key;
   std::string_view name;

@@ -11,7 +11,7 @@
 //
 // A record holds the batch's accepted events as an events table image, its
 // rejections as a quarantine image, and its warning counts
-// (docs/storage-format.md, section 9.3). Events rejected only when applied
+// (docs/storage-format.md, section 9.1). Events rejected only when applied
 // (session_conflict, too_late) keep EventToJson of the event as their text.
 //
 // Thread safety: Append and Sync may be called from many threads at once;

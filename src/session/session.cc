@@ -4,22 +4,6 @@
 
 namespace ws {
 
-std::string_view SessionStatusName(SessionStatus s) {
-  switch (s) {
-    case SessionStatus::kInProgress:
-      return "in_progress";
-    case SessionStatus::kCompleted:
-      return "completed";
-    case SessionStatus::kBounced:
-      return "bounced";
-    case SessionStatus::kStopped:
-      return "stopped";
-    case SessionStatus::kAbandoned:
-      return "abandoned";
-  }
-  return "unknown";
-}
-
 std::string_view PlayerStateName(PlayerState s) {
   switch (s) {
     case PlayerState::kPlaying:

@@ -12,17 +12,9 @@
 
 #include "event/event.h"
 #include "util/time.h"
+#include "vocab/completion_status.h"
 
 namespace ws {
-
-enum class SessionStatus : uint8_t {
-  kInProgress = 0,
-  kCompleted = 1,
-  kBounced = 2,
-  kStopped = 3,
-  kAbandoned = 4,
-};
-std::string_view SessionStatusName(SessionStatus s);  // "in_progress", ...
 
 enum class PlayerState : uint8_t { kPlaying = 0, kPaused = 1, kBuffering = 2, kEnded = 3 };
 std::string_view PlayerStateName(PlayerState s);
