@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "event/event_order.h"
 #include "event/event_table.h"
-#include "session/accumulator.h"
 #include "util/json_writer.h"
 
 namespace ws {
@@ -194,19 +194,18 @@ Status ExportEvents(const store::Snapshot& snap, std::optional<DayNumber> from, 
       for (const Event& e : b.events) events.push_back(CopyEventTo(e, &arena));
       return Status::Ok();
     }));
-    std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-      if (a.session_id != b.session_id) return a.session_id < b.session_id;
-      return CompareEventFull(a, b) < 0;
-    });
+    std::stable_sort(events.begin(), events.end(),
+                     [](const Event& a, const Event& b) { return a.session_id < b.session_id; });
     std::string buf;
-    std::unordered_set<std::string_view> ids;
-    const Event* prev = nullptr;
-    for (const Event& e : events) {
-      if (prev == nullptr || prev->session_id != e.session_id) ids.clear();
-      bool dup = !e.event_id.empty() ? !ids.insert(e.event_id).second
-                                     : (prev != nullptr && SameEventIdentity(*prev, e));
-      prev = &e;
-      if (!dup) buf += EventLine(e, format);
+    std::vector<Event> session;
+    for (size_t i = 0; i < events.size();) {
+      size_t j = i;
+      while (j < events.size() && events[j].session_id == events[i].session_id) ++j;
+      session.assign(events.begin() + static_cast<std::ptrdiff_t>(i),
+                     events.begin() + static_cast<std::ptrdiff_t>(j));
+      SortAndDeduplicate(&session);  // the sessionizer's own rule (SPEC 2.1, 2.2)
+      for (const Event& e : session) buf += EventLine(e, format);
+      i = j;
     }
     WS_RETURN_IF_ERROR(WriteAll(out, buf));
   }

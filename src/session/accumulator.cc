@@ -6,6 +6,8 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "event/event_order.h"
+
 namespace ws {
 namespace {
 
@@ -25,28 +27,6 @@ uint64_t IdHash(std::string_view id) { return XXH3_128bits(id.data(), id.size())
 
 uint64_t EventIdHash(uint64_t session_hash, std::string_view event_id) {
   return XXH3_64bits_withSeed(event_id.data(), event_id.size(), session_hash);
-}
-
-int CompareEventFull(const Event& a, const Event& b) {
-  int c = CompareEventOrder(a, b);
-  if (c != 0) return c;
-  auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  if ((c = cmp(a.from_position_ms, b.from_position_ms)) != 0) return c;
-  if ((c = cmp(a.quality_height, b.quality_height)) != 0) return c;
-  if ((c = cmp(a.autoplay, b.autoplay)) != 0) return c;
-  if ((c = cmp(a.device_type, b.device_type)) != 0) return c;
-  if ((c = cmp(a.content_length_ms, b.content_length_ms)) != 0) return c;
-  if ((c = cmp(a.has_ts_offset ? a.ts_offset_minutes : -100000,
-               b.has_ts_offset ? b.ts_offset_minutes : -100000)) != 0)
-    return c;
-  if ((c = cmp(std::string_view(a.country, 2), std::string_view(b.country, 2))) != 0) return c;
-  if ((c = cmp(a.user_id, b.user_id)) != 0) return c;
-  if ((c = cmp(a.content_id, b.content_id)) != 0) return c;
-  if ((c = cmp(a.device_id, b.device_id)) != 0) return c;
-  if ((c = cmp(a.platform, b.platform)) != 0) return c;
-  if ((c = cmp(a.app_version, b.app_version)) != 0) return c;
-  if ((c = cmp(a.tz, b.tz)) != 0) return c;
-  return cmp(a.metadata, b.metadata);
 }
 
 void SessionAccumulator::TakeAttributes(const Event& e, Interner* interner) {
@@ -252,26 +232,6 @@ SessionStatus ClosingStatus(const SessionRecord& r, const SessionConfig& config)
   if (r.watch_ms < config.bounce_ms) return SessionStatus::kBounced;
   if (r.last_type == EventType::kStop) return SessionStatus::kStopped;
   return SessionStatus::kAbandoned;
-}
-
-void SortAndDeduplicate(std::vector<Event>* events) {
-  std::sort(events->begin(), events->end(),
-            [](const Event& a, const Event& b) { return CompareEventFull(a, b) < 0; });
-  std::unordered_set<std::string_view> seen_ids;
-  size_t out = 0;
-  for (size_t i = 0; i < events->size(); ++i) {
-    const Event& e = (*events)[i];
-    bool duplicate;
-    if (!e.event_id.empty()) {
-      duplicate = !seen_ids.insert(e.event_id).second;
-    } else {
-      // Events without an id are identified by (session, type, ts, position):
-      // copies are adjacent in SPEC 2.2 order and sort before id'd events.
-      duplicate = out > 0 && SameEventIdentity((*events)[out - 1], e);
-    }
-    if (!duplicate) (*events)[out++] = e;
-  }
-  events->resize(out);
 }
 
 SessionRecord ComputeSession(std::vector<Event> events, bool closed, const SessionConfig& config,

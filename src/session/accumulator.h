@@ -17,6 +17,7 @@
 
 #include "catalog/catalog.h"
 #include "event/event.h"
+#include "event/event_order.h"
 #include "session/config.h"
 #include "session/interner.h"
 #include "session/interval_set.h"
@@ -105,16 +106,8 @@ uint64_t EventIdHash(uint64_t session_hash, std::string_view event_id);
 // without reading the ids.
 uint64_t IdHash(std::string_view id);
 
-// SPEC 2.2 order, then every other field, so that copies that differ sort
-// deterministically and "the copy that sorts first" is well defined.
-int CompareEventFull(const Event& a, const Event& b);
-
 // SPEC 2.7 closing status of a session whose measures are final.
 SessionStatus ClosingStatus(const SessionRecord& r, const SessionConfig& config);
-
-// Sorts `events` by SPEC 2.2 order and removes duplicates under SPEC 2.1,
-// keeping the copy that sorts first. Requires: all events share one session.
-void SortAndDeduplicate(std::vector<Event>* events);
 
 // The measures of one session from the full set of its events (any order,
 // duplicates allowed): a pure function of the set, the config and catalog.
