@@ -20,10 +20,10 @@
 //   - mean encode time per batch.
 //
 // Usage: wal_bench [--writers N[,N...]] [--seconds S] [--batch-events E]
-//                  [--order arrival|grouped] [--no-compress] [--dir DIR]
-// --no-compress turns off the log's own zstd pass over each record
-// (WalOptions::compress), to show what it costs on payloads that are
-// compressed table images already.
+//                  [--order arrival|grouped] [--compress] [--dir DIR]
+// By default the log's own zstd pass over each record is off, as in
+// LiveIngest (the payloads are compressed table images already); --compress
+// turns it on, to show what it would cost.
 // DIR (default /tmp/watchstats-wal-bench) is emptied before each writer count
 // and removed at the end.
 //
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
   double seconds = kDefaultSeconds;
   size_t batch = kDefaultBatchEvents;
   bool arrival = true;
-  bool compress = true;
+  bool compress = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -222,14 +222,14 @@ int main(int argc, char** argv) {
       const std::string o = next();
       if (o != "arrival" && o != "grouped") return std::fprintf(stderr, "wal_bench: bad --order\n"), 2;
       arrival = o == "arrival";
-    } else if (a == "--no-compress") {
-      compress = false;
+    } else if (a == "--compress") {
+      compress = true;
     } else if (a == "--dir") {
       dir = next();
     } else {
       std::fprintf(stderr,
                    "usage: wal_bench [--writers N[,N...]] [--seconds S] [--batch-events E] "
-                   "[--order arrival|grouped] [--no-compress] [--dir DIR]\n");
+                   "[--order arrival|grouped] [--compress] [--dir DIR]\n");
       return 2;
     }
   }
