@@ -2,12 +2,16 @@
 JOBS      ?= 2
 BUILD     ?= build
 ASAN      ?= build-asan
+FUZZ      ?= build-fuzz
+FUZZ_TIME ?= 120
 DEMO_DIR  ?= demo-data
 DEMO_DATA ?= $(DEMO_DIR)/store
 WS        := $(BUILD)/watchstats
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all bootstrap build build-asan test unit-asan demo bench format clean
+FUZZ_TARGETS := table_file_fuzz manifest_fuzz wal_fuzz ingest_state_fuzz parser_fuzz
+
+.PHONY: all bootstrap build build-asan test unit-asan demo bench fuzz format clean
 
 all: build
 
@@ -49,6 +53,23 @@ demo: build
 
 bench: build
 	@bench/run_ingest_bench.sh
+
+# The libFuzzer targets (needs clang): seed corpora, then FUZZ_TIME seconds
+# each; a target that finds a crash stops `make` with the end of its log.
+fuzz:
+	@cmake -S . -B $(FUZZ) -DCMAKE_CXX_COMPILER=clang++ -DWS_BUILD_FUZZ=ON \
+	  -DWS_BUILD_TESTS=OFF -DWS_BUILD_BENCH=OFF > /dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target $(FUZZ_TARGETS) make_fuzz_corpus
+	@$(FUZZ)/make_fuzz_corpus $(FUZZ)/corpus
+	@mkdir -p $(FUZZ)/corpus/parser_fuzz $(FUZZ)/artifacts $(FUZZ)/logs
+	@for t in $(FUZZ_TARGETS); do \
+	  seeds=; if [ $$t = parser_fuzz ]; then seeds=tests/data/events; fi; \
+	  echo "== $$t ($(FUZZ_TIME) s) =="; \
+	  $(FUZZ)/$$t $(FUZZ)/corpus/$$t $$seeds -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ)/artifacts/$$t- > $(FUZZ)/logs/$$t.log 2>&1 \
+	    || { tail -n 40 $(FUZZ)/logs/$$t.log; exit 1; }; \
+	  grep -E 'DONE|stat::number_of_executed_units' $(FUZZ)/logs/$$t.log; \
+	done
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

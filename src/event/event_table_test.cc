@@ -124,6 +124,37 @@ TEST(EventTableTest, ReadingBackFewSessionsSkipsOtherBlocks) {
   EXPECT_GE(skippable, (*reader)->block_count() - 2);
 }
 
+// An events file whose "type" column is a string column used to be decoded
+// as if it were an integer column, reading ColumnBatch::ints past its end.
+// The store now refuses the file.
+TEST(EventTableTest, AnEventsFileWithAColumnOfTheWrongTypeIsCorruption) {
+  store::TableSchema schema = EventsTableDef().schema;
+  const int type = schema.Find("type");
+  ASSERT_GE(type, 0);
+  schema.columns[static_cast<size_t>(type)].type = store::ColumnType::kString;
+  schema.columns[static_cast<size_t>(type)].hint = store::EncodingHint::kAuto;
+  store::TableFileBuilder b(&schema);
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    if (schema.columns[c].type == store::ColumnType::kInt64) {
+      b.ints(c).assign(2, 0);
+    } else {
+      b.strings(c).assign(2, "x");
+    }
+  }
+  auto image = b.Finish();
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  const DayNumber day{20727};
+  MemEnv env;
+  auto store = OpenStore(&env);
+  store::CommitRequest req;
+  req.files.push_back(store::NewFile{std::string(kEventsTable), day.v, std::move(image).value(), 2});
+  ASSERT_TRUE(store->Commit(std::move(req)).ok());
+  Status st = ReadEvents(*store->snapshot(), day, [](const EventBlock&) { return Status::Ok(); });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("column 'type'"), std::string::npos) << st.ToString();
+}
+
 TEST(EventTableTest, RejectionsRoundTripInOrder) {
   std::vector<Rejection> rs(3);
   for (size_t i = 0; i < rs.size(); ++i) {

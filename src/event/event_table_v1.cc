@@ -37,10 +37,9 @@ constexpr std::string_view kEid = "eid";
 constexpr std::string_view kType = "type";
 constexpr std::string_view kTs = "ts";
 constexpr std::string_view kTsOffset = "ts_offset";
+// Nullable columns; ReadNullable reads their "<name>.present" companions.
 constexpr std::string_view kPos = "pos";
-constexpr std::string_view kPosPresent = "pos.present";
 constexpr std::string_view kFrom = "from";
-constexpr std::string_view kFromPresent = "from.present";
 constexpr std::string_view kQuality = "quality";
 constexpr std::string_view kAutoplay = "autoplay";
 constexpr std::string_view kDeviceType = "device_type";

@@ -204,7 +204,8 @@ Status ForEachSession(const store::Snapshot& snap, const SessionKeys& keys, DayN
       SessionRecord s;
       s.session_id = std::string(b.strings(kSid).at(r));
       s.start.v = b.ints(kStart)[r];
-      s.end.v = s.start.v + b.ints(kDuration)[r];
+      // A damaged file can hold any duration: start + duration must not overflow.
+      if (__builtin_add_overflow(s.start.v, b.ints(kDuration)[r], &s.end.v)) return bad("duration");
       const int64_t date = b.ints(kDateKey)[r], local = b.ints(kLocalDate)[r];
       if (!Fits<int32_t>(date) || !Fits<int32_t>(local)) return bad("date_key");
       s.date_key.v = static_cast<int32_t>(date);

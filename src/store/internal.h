@@ -19,14 +19,20 @@ namespace ws::store::internal {
 // Thread safety: internally locked.
 class FileCache {
  public:
-  FileCache(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
-  // The open file, opening it (and checking its size and structure) when no
-  // snapshot holds it open.
-  Result<std::shared_ptr<const TableFile>> Get(const std::string& relative_path, const FileMeta& f);
+  // `schemas`: the columns of the tables the store knows, by table name.
+  FileCache(Env* env, std::string dir, std::map<std::string, TableSchema, std::less<>> schemas)
+      : env_(env), dir_(std::move(dir)), schemas_(std::move(schemas)) {}
+  // The open file of table `table`, opening it (and checking its size and
+  // structure) when no snapshot holds it open. When the store knows the
+  // table, every column the file shares with its schema must have the
+  // schema's type, as the table's readers index it so: else kCorruption.
+  Result<std::shared_ptr<const TableFile>> Get(std::string_view table, const std::string& relative_path,
+                                               const FileMeta& f);
 
  private:
   Env* env_;
   std::string dir_;
+  const std::map<std::string, TableSchema, std::less<>> schemas_;
   std::mutex mu_;
   std::unordered_map<uint64_t, std::weak_ptr<const TableFile>> files_;
 };

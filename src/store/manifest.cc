@@ -115,6 +115,12 @@ std::string EncodeManifest(const Manifest& m) {
   return out;
 }
 
+void RepairManifestChecksumForTesting(std::string* bytes) {
+  if (bytes->size() < kChecksumBytes) return;
+  const size_t body = bytes->size() - kChecksumBytes;
+  StoreFixed64(bytes->data() + body, Checksum64(bytes->data(), body));
+}
+
 Result<Manifest> DecodeManifest(std::string_view bytes) {
   if (bytes.size() < kManifestMagic2.size() + 4 + kChecksumBytes) return Corrupt("manifest is too short");
   if (bytes.substr(0, kManifestMagic2.size()) != kManifestMagic2)

@@ -22,7 +22,14 @@ std::string FilePath(const std::string& dir, std::string_view table, PartitionKi
   return JoinPath(dir, TableFilePath(table, kind, f));
 }
 
-Result<std::shared_ptr<const TableFile>> FileCache::Get(const std::string& relative_path, const FileMeta& f) {
+namespace {
+
+const char* TypeName(ColumnType t) { return t == ColumnType::kInt64 ? "integer" : "string"; }
+
+}  // namespace
+
+Result<std::shared_ptr<const TableFile>> FileCache::Get(std::string_view table,
+                                                        const std::string& relative_path, const FileMeta& f) {
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = files_.find(f.number);
@@ -38,6 +45,18 @@ Result<std::shared_ptr<const TableFile>> FileCache::Get(const std::string& relat
                                 " is missing although the manifest lists it");
     }
     return opened.status();
+  }
+  if (auto schema = schemas_.find(table); schema != schemas_.end()) {
+    for (const FileColumn& c : (*opened)->footer().columns) {
+      const int i = schema->second.Find(c.name);
+      if (i < 0) continue;
+      const ColumnType want = schema->second.columns[static_cast<size_t>(i)].type;
+      if (c.type != want) {
+        return Status::Corruption("corrupt store file " + JoinPath(dir_, relative_path) + ": column '" +
+                                  c.name + "' is a " + TypeName(c.type) + " column, table " +
+                                  std::string(table) + " defines it as a " + TypeName(want) + " column");
+      }
+    }
   }
   std::lock_guard<std::mutex> l(mu_);
   auto& slot = files_[f.number];
@@ -347,7 +366,7 @@ Result<std::shared_ptr<const PartitionReader>> Snapshot::Partition(std::string_v
   }
   for (const FileMeta& f : data->files) {
     WS_ASSIGN_OR_RETURN(std::shared_ptr<const TableFile> tf,
-                        d_->cache->Get(TableFilePath(table, ti->second.kind, f), f));
+                        d_->cache->Get(table, TableFilePath(table, ti->second.kind, f), f));
     data->open.push_back(std::move(tf));
   }
   std::vector<std::vector<std::optional<std::vector<uint32_t>>>> live;

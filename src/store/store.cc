@@ -71,10 +71,7 @@ namespace {
 class StoreImpl : public Store {
  public:
   StoreImpl(Env* env, std::string dir, StoreOptions options)
-      : env_(env),
-        dir_(std::move(dir)),
-        options_(std::move(options)),
-        cache_(std::make_shared<internal::FileCache>(env_, dir_)) {}
+      : env_(env), dir_(std::move(dir)), options_(std::move(options)) {}
 
   ~StoreImpl() override {
     {
@@ -93,6 +90,9 @@ class StoreImpl : public Store {
       defs_.emplace(std::move(name), std::move(def));
     }
     defs_.emplace(std::string(kKeysTable), KeysTableDef());
+    std::map<std::string, TableSchema, std::less<>> schemas;
+    for (const auto& [name, def] : defs_) schemas.emplace(name, def.schema);
+    cache_ = std::make_shared<internal::FileCache>(env_, dir_, std::move(schemas));
     if (!options_.read_only) {
       WS_ASSIGN_OR_RETURN(lock_, env_->LockFile(JoinPath(dir_, kLockName), LockContent()));
     }

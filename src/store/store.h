@@ -176,8 +176,12 @@ class PartitionReader {
   const ChunkStats* stats(size_t i, std::string_view column) const;
   // Live rows over all blocks.
   uint64_t live_rows() const;
-  // Reads the named columns of block i into *out. A column the block's file
-  // lacks is kInvalidArgument. Thread-safe.
+  // Reads the named columns of block i into *out: out->ints(k) for an integer
+  // column, out->strings(k) for a string column. A column the block's file
+  // lacks is kInvalidArgument. The columns of a table the store knows
+  // (StoreOptions::tables, and the keys table) have the types its definition
+  // gives: a file that disagrees was refused as kCorruption when the
+  // snapshot opened it. Thread-safe.
   Status Read(size_t i, const std::vector<std::string>& columns, ColumnBatch* out) const;
   // The open file of block i.
   const TableFile& file_of(size_t i) const;

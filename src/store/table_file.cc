@@ -14,6 +14,8 @@ namespace {
 constexpr size_t kHeaderBytes = 24;        // magic, version, flags, checksum
 constexpr size_t kHeaderChecksummed = 16;  // bytes covered by the header checksum
 constexpr size_t kTrailerBytes = 24;       // footer offset, footer checksum, end magic
+constexpr size_t kOffsetFieldBytes = 8;    // the footer offset, the footer's last field
+constexpr size_t kChecksumBytes = 8;
 constexpr size_t kMaxColumnName = 64;
 constexpr size_t kMaxColumns = 255;
 constexpr uint8_t kCodecStored = 0;
@@ -34,6 +36,97 @@ bool DecodesAtMemorySpeed(Encoding e) {
 constexpr uint64_t kMaxRawChunkBytes = uint64_t{1} << 32;
 
 Status Corrupt(const std::string& what) { return Status::Corruption(what); }
+
+// Parses the footer `bytes` (without its trailing offset field) of a file
+// whose footer starts at `footer_offset`, checking every count, range and
+// chunk position. With `checksum_fields`, appends the position in `bytes` of
+// each chunk's checksum field (block by block, column by column).
+// Failure: kCorruption; *out is then unspecified.
+Status ParseFooter(std::string_view bytes, uint64_t footer_offset, TableFooter* out,
+                   std::vector<size_t>* checksum_fields) {
+  ByteSource s(bytes);
+  TableFooter& ft = *out;
+  ft = TableFooter{};
+  std::string_view name;
+  uint64_t schema_version = 0, ncols = 0, nblocks = 0;
+  if (!s.GetString(&name) || !s.GetVarint(&schema_version) || !s.GetVarint(&ft.rows) ||
+      !s.GetVarint(&ncols) || ncols == 0 || ncols > kMaxColumns) {
+    return Corrupt("footer is malformed");
+  }
+  ft.table = std::string(name);
+  ft.schema_version = static_cast<uint32_t>(schema_version);
+  for (uint64_t c = 0; c < ncols; ++c) {
+    std::string_view cname;
+    uint8_t type = 0;
+    uint64_t ref = 0;
+    if (!s.GetString(&cname) || cname.empty() || cname.size() > kMaxColumnName || !s.GetU8(&type) ||
+        (type != static_cast<uint8_t>(ColumnType::kInt64) &&
+         type != static_cast<uint8_t>(ColumnType::kString)) ||
+        !s.GetVarint(&ref) || ref > c) {
+      return Corrupt("footer column list is malformed");
+    }
+    FileColumn fc;
+    fc.name = std::string(cname);
+    fc.type = static_cast<ColumnType>(type);
+    fc.ref = static_cast<int>(ref) - 1;
+    if (fc.ref >= 0 && ft.columns[static_cast<size_t>(fc.ref)].type != ColumnType::kInt64) {
+      return Corrupt("footer column list is malformed");
+    }
+    ft.columns.push_back(std::move(fc));
+  }
+  if (!s.GetVarint(&nblocks) || nblocks > ft.rows + 1) return Corrupt("footer block list is malformed");
+  uint64_t row = 0;
+  for (uint64_t b = 0; b < nblocks; ++b) {
+    BlockInfo block;
+    block.first_row = row;
+    if (!s.GetVarint(&block.rows) || block.rows > kBlockRows || block.rows > ft.rows - row) {
+      return Corrupt("footer block list is malformed");
+    }
+    row += block.rows;
+    for (uint64_t c = 0; c < ncols; ++c) {
+      ChunkInfo ch;
+      uint8_t enc = 0, flags8 = 0;
+      if (!s.GetU8(&enc) || !s.GetU8(&ch.codec) || !s.GetVarint(&ch.offset) ||
+          !s.GetVarint(&ch.stored_length) || !s.GetVarint(&ch.raw_length)) {
+        return Corrupt("footer chunk list is malformed");
+      }
+      const size_t checksum_at = bytes.size() - s.remaining();
+      if (!s.GetFixed64(&ch.checksum) || !s.GetU8(&flags8)) return Corrupt("footer chunk list is malformed");
+      if (!IsKnownEncoding(enc)) return Corrupt("a chunk has an unknown encoding");
+      ch.encoding = static_cast<Encoding>(enc);
+      const bool is_int = ft.columns[c].type == ColumnType::kInt64;
+      if (is_int != IsIntEncoding(ch.encoding)) return Corrupt("a chunk's encoding does not suit its column");
+      if (ch.codec > kCodecZstd || (ch.codec == kCodecStored && ch.raw_length != ch.stored_length) ||
+          ch.raw_length > kMaxRawChunkBytes) {
+        return Corrupt("column '" + ft.columns[c].name + "' has a chunk with a bad codec or size");
+      }
+      if (ch.offset < kHeaderBytes || ch.offset > footer_offset ||
+          ch.stored_length > footer_offset - ch.offset) {
+        return Corrupt("column '" + ft.columns[c].name + "' has a chunk outside the file");
+      }
+      if ((flags8 & ~(kStatInt | kStatString)) != 0) return Corrupt("footer chunk statistics are malformed");
+      if (flags8 & kStatInt) {
+        ch.stats.has_int = true;
+        if (!s.GetZigZag(&ch.stats.min) || !s.GetZigZag(&ch.stats.max)) {
+          return Corrupt("footer chunk statistics are malformed");
+        }
+      }
+      if (flags8 & kStatString) {
+        std::string_view lo, hi;
+        if (!s.GetString(&lo) || !s.GetString(&hi)) return Corrupt("footer chunk statistics are malformed");
+        ch.stats.has_string = true;
+        ch.stats.smin = std::string(lo);
+        ch.stats.smax = std::string(hi);
+      }
+      if (checksum_fields != nullptr) checksum_fields->push_back(checksum_at);
+      block.chunks.push_back(std::move(ch));
+    }
+    ft.blocks.push_back(std::move(block));
+  }
+  if (row != ft.rows) return Corrupt("footer block rows do not add up to the row count");
+  if (!s.done()) return Corrupt("footer has trailing bytes");
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -272,16 +365,18 @@ Status TableFile::Parse(uint64_t size) {
   if (size < kHeaderBytes + kTrailerBytes) return Corrupt("file is too short to be a table");
   std::string trailer;
   WS_RETURN_IF_ERROR(ReadBytes(size - kTrailerBytes, kTrailerBytes, &trailer));
-  if (std::string_view(trailer).substr(16) != kTableEndMagic2) return Corrupt("end magic is wrong");
+  if (std::string_view(trailer).substr(kOffsetFieldBytes + kChecksumBytes) != kTableEndMagic2) {
+    return Corrupt("end magic is wrong");
+  }
   const uint64_t footer_offset = LoadFixed64(trailer.data());
-  const uint64_t footer_sum = LoadFixed64(trailer.data() + 8);
+  const uint64_t footer_sum = LoadFixed64(trailer.data() + kOffsetFieldBytes);
   if (footer_offset < kHeaderBytes || footer_offset > size - kTrailerBytes) {
     return Corrupt("footer offset is out of range");
   }
   std::string footer;
   // The footer bytes plus the offset field, which the checksum covers too.
-  WS_RETURN_IF_ERROR(
-      ReadBytes(footer_offset, static_cast<size_t>(size - kTrailerBytes - footer_offset + 8), &footer));
+  WS_RETURN_IF_ERROR(ReadBytes(
+      footer_offset, static_cast<size_t>(size - kTrailerBytes - footer_offset + kOffsetFieldBytes), &footer));
   if (Checksum64(footer) != footer_sum) return Corrupt("footer checksum mismatch");
   std::string header;
   WS_RETURN_IF_ERROR(ReadBytes(0, kHeaderBytes, &header));
@@ -297,89 +392,43 @@ Status TableFile::Parse(uint64_t size) {
   if (version != kTableFormatVersion)
     return Corrupt("unsupported table format version " + std::to_string(version));
 
-  ByteSource s(std::string_view(footer).substr(0, footer.size() - 8));
+  const std::string_view footer_bytes(footer);
+  if (LoadFixed64(footer_bytes.data() + footer_bytes.size() - kOffsetFieldBytes) != footer_offset) {
+    return Corrupt("footer offset field does not match");
+  }
   TableFooter ft;
-  std::string_view name;
-  uint64_t schema_version = 0, ncols = 0, nblocks = 0;
-  if (!s.GetString(&name) || !s.GetVarint(&schema_version) || !s.GetVarint(&ft.rows) ||
-      !s.GetVarint(&ncols) || ncols == 0 || ncols > kMaxColumns) {
-    return Corrupt("footer is malformed");
-  }
-  ft.table = std::string(name);
-  ft.schema_version = static_cast<uint32_t>(schema_version);
-  for (uint64_t c = 0; c < ncols; ++c) {
-    std::string_view cname;
-    uint8_t type = 0;
-    uint64_t ref = 0;
-    if (!s.GetString(&cname) || cname.empty() || cname.size() > kMaxColumnName || !s.GetU8(&type) ||
-        (type != static_cast<uint8_t>(ColumnType::kInt64) &&
-         type != static_cast<uint8_t>(ColumnType::kString)) ||
-        !s.GetVarint(&ref) || ref > c) {
-      return Corrupt("footer column list is malformed");
-    }
-    FileColumn fc;
-    fc.name = std::string(cname);
-    fc.type = static_cast<ColumnType>(type);
-    fc.ref = static_cast<int>(ref) - 1;
-    if (fc.ref >= 0 && ft.columns[static_cast<size_t>(fc.ref)].type != ColumnType::kInt64) {
-      return Corrupt("footer column list is malformed");
-    }
-    ft.columns.push_back(std::move(fc));
-  }
-  if (!s.GetVarint(&nblocks) || nblocks > ft.rows + 1) return Corrupt("footer block list is malformed");
-  uint64_t row = 0;
-  for (uint64_t b = 0; b < nblocks; ++b) {
-    BlockInfo block;
-    block.first_row = row;
-    if (!s.GetVarint(&block.rows) || block.rows > kBlockRows || block.rows > ft.rows - row) {
-      return Corrupt("footer block list is malformed");
-    }
-    row += block.rows;
-    for (uint64_t c = 0; c < ncols; ++c) {
-      ChunkInfo ch;
-      uint8_t enc = 0, flags8 = 0;
-      if (!s.GetU8(&enc) || !s.GetU8(&ch.codec) || !s.GetVarint(&ch.offset) ||
-          !s.GetVarint(&ch.stored_length) || !s.GetVarint(&ch.raw_length) || !s.GetFixed64(&ch.checksum) ||
-          !s.GetU8(&flags8)) {
-        return Corrupt("footer chunk list is malformed");
-      }
-      if (!IsKnownEncoding(enc)) return Corrupt("a chunk has an unknown encoding");
-      ch.encoding = static_cast<Encoding>(enc);
-      const bool is_int = ft.columns[c].type == ColumnType::kInt64;
-      if (is_int != IsIntEncoding(ch.encoding)) return Corrupt("a chunk's encoding does not suit its column");
-      if (ch.codec > kCodecZstd || (ch.codec == kCodecStored && ch.raw_length != ch.stored_length) ||
-          ch.raw_length > kMaxRawChunkBytes) {
-        return Corrupt("column '" + ft.columns[c].name + "' has a chunk with a bad codec or size");
-      }
-      if (ch.offset < kHeaderBytes || ch.offset > footer_offset ||
-          ch.stored_length > footer_offset - ch.offset) {
-        return Corrupt("column '" + ft.columns[c].name + "' has a chunk outside the file");
-      }
-      if ((flags8 & ~(kStatInt | kStatString)) != 0) return Corrupt("footer chunk statistics are malformed");
-      if (flags8 & kStatInt) {
-        ch.stats.has_int = true;
-        if (!s.GetZigZag(&ch.stats.min) || !s.GetZigZag(&ch.stats.max)) {
-          return Corrupt("footer chunk statistics are malformed");
-        }
-      }
-      if (flags8 & kStatString) {
-        std::string_view lo, hi;
-        if (!s.GetString(&lo) || !s.GetString(&hi)) return Corrupt("footer chunk statistics are malformed");
-        ch.stats.has_string = true;
-        ch.stats.smin = std::string(lo);
-        ch.stats.smax = std::string(hi);
-      }
-      block.chunks.push_back(std::move(ch));
-    }
-    ft.blocks.push_back(std::move(block));
-  }
-  if (row != ft.rows) return Corrupt("footer block rows do not add up to the row count");
-  uint64_t offset_field = 0;
-  if (!s.done()) return Corrupt("footer has trailing bytes");
-  offset_field = LoadFixed64(footer.data() + footer.size() - 8);
-  if (offset_field != footer_offset) return Corrupt("footer offset field does not match");
+  WS_RETURN_IF_ERROR(ParseFooter(footer_bytes.substr(0, footer_bytes.size() - kOffsetFieldBytes),
+                                 footer_offset, &ft, nullptr));
   footer_ = std::move(ft);
   return Status::Ok();
+}
+
+void RepairChecksumsForTesting(std::string* image) {
+  std::string& im = *image;
+  if (im.size() < kHeaderBytes) return;
+  StoreFixed64(im.data() + kHeaderChecksummed, Checksum64(im.data(), kHeaderChecksummed));
+  if (im.size() < kHeaderBytes + kTrailerBytes) return;
+  const size_t trailer = im.size() - kTrailerBytes;
+  const uint64_t footer_offset = LoadFixed64(im.data() + trailer);
+  if (footer_offset < kHeaderBytes || footer_offset > trailer) return;  // the reader rejects it
+  const size_t footer_start = static_cast<size_t>(footer_offset);
+  TableFooter ft;
+  std::vector<size_t> fields;
+  // A malformed footer keeps its chunk checksums; the reader rejects it.
+  if (ParseFooter(std::string_view(im).substr(footer_start, trailer - footer_start), footer_offset, &ft,
+                  &fields)
+          .ok()) {
+    size_t k = 0;
+    for (const BlockInfo& b : ft.blocks) {
+      for (const ChunkInfo& ch : b.chunks) {
+        // ParseFooter checked that the chunk lies before the footer.
+        const uint64_t sum = Checksum64(im.data() + ch.offset, static_cast<size_t>(ch.stored_length));
+        StoreFixed64(im.data() + footer_start + fields[k++], sum);
+      }
+    }
+  }
+  StoreFixed64(im.data() + trailer + kOffsetFieldBytes,
+               Checksum64(im.data() + footer_start, trailer - footer_start + kOffsetFieldBytes));
 }
 
 Status TableFile::ChunkError(size_t block, size_t col, const Status& cause) const {

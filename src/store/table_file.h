@@ -117,6 +117,16 @@ class TableFileBuilder {
 // Verifies the structure of a table file schema. Failure: kInvalidArgument.
 Status ValidateSchema(const TableSchema& schema);
 
+// For fuzzers and tests only, never for stored files: rewrites every
+// checksum TableFile checks — the header checksum, each chunk's checksum in
+// the footer, the footer checksum — to match the bytes `image` holds, so
+// that damaged bytes get past the checksums into the footer parser and the
+// column decoders. The footer is parsed (as TableFile does) only to find the
+// chunks; when it is malformed, or the trailer's footer offset is out of
+// range, the chunk checksums are left as they are and the reader rejects
+// the file anyway. Any image is accepted, of any size.
+void RepairChecksumsForTesting(std::string* image);
+
 class TableFile {
  public:
   // Opens `path` and reads its header, footer and trailer, checking the

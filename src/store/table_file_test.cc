@@ -6,6 +6,8 @@
 
 #include <random>
 
+#include "store/encoding.h"
+
 namespace ws::store {
 namespace {
 
@@ -129,6 +131,73 @@ TEST(TableFileTest, EveryFlippedByteIsDetected) {
       failed = !(*file)->ReadChunk(0, c, &raw).ok();
     }
     EXPECT_TRUE(failed) << "byte " << i << " of " << image.size();
+  }
+}
+
+// The footer offset an image's trailer records.
+size_t FooterOffset(const std::string& image) {
+  constexpr size_t kTrailerBytes = 24;
+  return static_cast<size_t>(LoadFixed64(image.data() + image.size() - kTrailerBytes));
+}
+
+// Reads every chunk of block 0; each read succeeds or fails with kCorruption
+// from a decoder, never from a checksum.
+void ExpectDecodersReached(const TableFile& f, const TableSchema& schema, size_t byte) {
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    IntColumn ints;
+    StringColumn strings;
+    Status st =
+        schema.columns[c].type == ColumnType::kInt64 ? f.ReadInt(0, c, &ints) : f.ReadString(0, c, &strings);
+    if (st.ok()) continue;
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << "byte " << byte << ": " << st.ToString();
+    EXPECT_EQ(st.message().find("checksum"), std::string::npos) << "byte " << byte << ": " << st.ToString();
+  }
+}
+
+TEST(TableFileTest, RepairChecksumsLeavesAnIntactImageAlone) {
+  TableSchema schema = Schema();
+  const std::string image = Build(schema, MakeRows(300));
+  std::string repaired = image;
+  RepairChecksumsForTesting(&repaired);
+  EXPECT_EQ(repaired, image);
+  // Any bytes at all are accepted.
+  for (size_t n : {0, 1, 23, 24, 47, 48, 100}) {
+    std::string junk(n, '\xff');
+    RepairChecksumsForTesting(&junk);
+    EXPECT_EQ(junk.size(), n);
+  }
+}
+
+TEST(TableFileTest, RepairedChunkDamageReachesTheDecoders) {
+  TableSchema schema = Schema();
+  const std::string image = Build(schema, MakeRows(300));
+  const size_t footer = FooterOffset(image);
+  constexpr size_t kHeaderBytes = 24;
+  for (size_t i = kHeaderBytes; i < footer; ++i) {
+    std::string bad = image;
+    bad[i] = static_cast<char>(bad[i] ^ 0x40);
+    RepairChecksumsForTesting(&bad);
+    auto file = TableFile::FromImage(bad, "mem");
+    ASSERT_TRUE(file.ok()) << "byte " << i << ": " << file.status().ToString();
+    ExpectDecodersReached(**file, schema, i);
+  }
+}
+
+TEST(TableFileTest, RepairedFooterDamageReachesTheFooterParser) {
+  TableSchema schema = Schema();
+  const std::string image = Build(schema, MakeRows(300));
+  for (size_t i = FooterOffset(image); i < image.size(); ++i) {
+    std::string bad = image;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    RepairChecksumsForTesting(&bad);
+    auto file = TableFile::FromImage(bad, "mem");
+    if (!file.ok()) {
+      EXPECT_EQ(file.status().code(), StatusCode::kCorruption);
+      EXPECT_EQ(file.status().message().find("footer checksum"), std::string::npos)
+          << "byte " << i << ": " << file.status().ToString();
+      continue;
+    }
+    ExpectDecodersReached(**file, schema, i);
   }
 }
 

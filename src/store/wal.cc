@@ -18,6 +18,8 @@ constexpr size_t kFileHeaderChecksummed = 24;
 constexpr size_t kRecordHeaderBytes =
     33;  // length, codec, raw length, seq, payload checksum, header checksum
 constexpr size_t kRecordHeaderChecksummed = 25;
+constexpr size_t kRecordSeqAt = 9;          // offset of the sequence number in a record header
+constexpr size_t kRecordPayloadSumAt = 17;  // offset of the payload checksum
 constexpr uint8_t kCodecRaw = 0;
 constexpr uint8_t kCodecZstd = 1;
 constexpr uint32_t kMaxRecordBytes = uint32_t{1} << 30;
@@ -178,6 +180,24 @@ Result<WalRecoveryReport> RecoverWal(
   return report;
 }
 
+void RepairWalChecksumsForTesting(std::string* log) {
+  std::string& d = *log;
+  if (d.size() < kFileHeaderBytes) return;
+  StoreFixed64(d.data() + kFileHeaderChecksummed, Checksum64(d.data(), kFileHeaderChecksummed));
+  size_t pos = kFileHeaderBytes;
+  while (d.size() - pos >= kRecordHeaderBytes) {
+    char* h = d.data() + pos;
+    ByteSource rs(std::string_view(h, sizeof(uint32_t)));
+    uint32_t stored = 0;
+    (void)rs.GetFixed32(&stored);  // four bytes are there
+    const bool complete = d.size() - pos - kRecordHeaderBytes >= stored;
+    if (complete) StoreFixed64(h + kRecordPayloadSumAt, Checksum64(h + kRecordHeaderBytes, stored));
+    StoreFixed64(h + kRecordHeaderChecksummed, Checksum64(h, kRecordHeaderChecksummed));
+    if (!complete) return;
+    pos += kRecordHeaderBytes + stored;
+  }
+}
+
 WalWriter::WalWriter(Passkey, Env* env, std::string dir, uint64_t next_seq, WalOptions options)
     : env_(env), dir_(std::move(dir)), options_(options), next_seq_(next_seq) {}
 
@@ -248,7 +268,7 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   h.PutFixed32(static_cast<uint32_t>(payload.size()));
   std::string head = h.Finish();
   std::copy(head.begin(), head.end(), w.record.begin());
-  StoreFixed64(w.record.data() + 17, Checksum64(stored));
+  StoreFixed64(w.record.data() + kRecordPayloadSumAt, Checksum64(stored));
   w.record.append(stored);
 
   std::unique_lock<std::mutex> l(mu_);
@@ -270,7 +290,7 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   for (Waiter* q : queue_) {
     if (!group.empty() && bytes + q->record.size() > options_.max_group_bytes) break;
     q->seq = next_seq_++;
-    StoreFixed64(q->record.data() + 9, q->seq);
+    StoreFixed64(q->record.data() + kRecordSeqAt, q->seq);
     StoreFixed64(q->record.data() + kRecordHeaderChecksummed,
                  Checksum64(q->record.data(), kRecordHeaderChecksummed));
     bytes += q->record.size();

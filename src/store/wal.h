@@ -63,6 +63,15 @@ struct WalRecoveryReport {
 Result<WalRecoveryReport> RecoverWal(Env* env, const std::string& dir, uint64_t after_seq,
                                      const std::function<Status(uint64_t seq, std::string_view payload)>& fn);
 
+// For fuzzers and tests only, never for stored logs: rewrites the checksums
+// RecoverWal checks in the bytes `log` of one log file — the file header's,
+// then record by record the payload checksum and the header checksum — to
+// match the bytes it holds, so that damaged bytes get past them. A record
+// whose stored length runs past the end gets only its header checksum
+// repaired, and the walk stops there (RecoverWal reads it as a torn tail).
+// Any bytes are accepted.
+void RepairWalChecksumsForTesting(std::string* log);
+
 class WalWriter {
  public:
   // Starts a new log file after the existing ones, which `recovered`

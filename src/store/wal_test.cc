@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
@@ -127,6 +128,47 @@ TEST(WalTest, DamageBeforeTheNewestFileIsCorruption) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
   EXPECT_NE(r.status().message().find("000001.wsl"), std::string::npos);
+}
+
+TEST(WalTest, RepairedChecksumsLetDamagedPayloadsThrough) {
+  MemEnv env;
+  ASSERT_TRUE(env.MakeDirs(kDir).ok());
+  WalOptions stored;
+  stored.compress = false;  // payload bytes are in the file as they are
+  {
+    auto w = OpenWriter(&env, stored);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(w->Append(Payload(i)).ok());
+  }
+  const std::string path = std::string(kDir) + "/wal/000001.wsl";
+  auto bytes = env.ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  std::string repaired = *bytes;
+  RepairWalChecksumsForTesting(&repaired);
+  EXPECT_EQ(repaired, *bytes) << "an intact log is left as it is";
+
+  // The last byte of the file is the last byte of the last payload.
+  std::string bad = *bytes;
+  bad.back() = 'Y';
+  ASSERT_TRUE(env.WriteFileSynced(path, bad).ok());
+  WalRecoveryReport report;
+  EXPECT_EQ(Recover(&env, 0, &report).size(), 2u) << "unrepaired, the damaged record is a torn tail";
+  EXPECT_GT(report.torn_bytes, 0u);
+
+  RepairWalChecksumsForTesting(&bad);
+  ASSERT_TRUE(env.WriteFileSynced(path, bad).ok());
+  auto got = Recover(&env, 0, &report);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(report.torn_bytes, 0u);
+  std::string expected = Payload(2);
+  expected.back() = 'Y';
+  EXPECT_EQ(got[2].second, expected);
+
+  // Any bytes are accepted, and a record running past the end stays torn.
+  for (size_t n : {0, 1, 31, 32, 33, 64, 65}) {
+    std::string junk = bad.substr(0, std::min(n, bad.size()));
+    RepairWalChecksumsForTesting(&junk);
+    EXPECT_EQ(junk.size(), std::min(n, bad.size()));
+  }
 }
 
 TEST(WalTest, CoveredFilesAreDeleted) {
