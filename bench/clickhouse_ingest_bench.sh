@@ -55,7 +55,8 @@
 # Environment: DAYS (30), USERS (9000), TITLES (600), SEED (42),
 #   WORK (/tmp/watchstats-clickhouse-bench/watchstats: ingest_bench's --work),
 #   CH_DIR (/tmp/watchstats-clickhouse-bench/clickhouse), CH_TCP_PORT (19000),
-#   CH_HTTP_PORT (19123), ERRORS_RATIO (0.2).
+#   CH_HTTP_PORT (19123), ERRORS_RATIO (0.2), PARSE_THREADS ("0 1": watchstats
+#   runs once per value: one thread, then parsing on a second one).
 # Not a test: it prints figures and asserts nothing; it exits non-zero if a
 # step fails.
 set -euo pipefail
@@ -70,6 +71,7 @@ CH_DIR=${CH_DIR:-/tmp/watchstats-clickhouse-bench/clickhouse}
 CH_TCP_PORT=${CH_TCP_PORT:-19000}
 CH_HTTP_PORT=${CH_HTTP_PORT:-19123}
 ERRORS_RATIO=${ERRORS_RATIO:-0.2}
+PARSE_THREADS=${PARSE_THREADS:-"0 1"}
 START_TIMEOUT_SECONDS=60
 STOP_TIMEOUT_SECONDS=60
 
@@ -85,16 +87,23 @@ done
 }
 
 # ------------------------------------------------------------ 1. watchstats
-echo "== watchstats: build/ingest_bench --users $USERS --titles $TITLES --days $DAYS --seed $SEED =="
-ws_out=$(mktemp)
-build/ingest_bench --users "$USERS" --titles "$TITLES" --days "$DAYS" --seed "$SEED" --work "$WORK" | tee "$ws_out"
-ws_rate=$(awk '/events\/s \(wall\)/ { print $1; exit }' "$ws_out")
-ws_cpu_rate=$(awk '/events\/s per CPU second/ { for (i = 1; i < NF; i++) if ($(i + 1) == "events/s" && $(i + 2) == "per") print $i; exit }' "$ws_out")
-rm -f "$ws_out"
-if [ -z "$ws_rate" ] || [ -z "$ws_cpu_rate" ]; then
-  echo "clickhouse_ingest_bench: cannot read ingest_bench's rates" >&2
-  exit 1
-fi
+ws_rates=()
+ws_cpu_rates=()
+for pt in $PARSE_THREADS; do
+  echo "== watchstats: build/ingest_bench --users $USERS --titles $TITLES --days $DAYS --seed $SEED --parse-threads $pt =="
+  ws_out=$(mktemp)
+  build/ingest_bench --users "$USERS" --titles "$TITLES" --days "$DAYS" --seed "$SEED" --work "$WORK" \
+    --parse-threads "$pt" | tee "$ws_out"
+  r=$(awk '/events\/s \(wall\)/ { print $1; exit }' "$ws_out")
+  c=$(awk '/events\/s per CPU second/ { for (i = 1; i < NF; i++) if ($(i + 1) == "events/s" && $(i + 2) == "per") print $i; exit }' "$ws_out")
+  rm -f "$ws_out"
+  if [ -z "$r" ] || [ -z "$c" ]; then
+    echo "clickhouse_ingest_bench: cannot read ingest_bench's rates" >&2
+    exit 1
+  fi
+  ws_rates+=("$r")
+  ws_cpu_rates+=("$c")
+done
 files=("$WORK"/input/events/*.ndjson)
 lines=$(cat "${files[@]}" | wc -l)
 bytes=$(cat "${files[@]}" | wc -c)
@@ -222,11 +231,15 @@ stop_server
 read -r client_user client_sys <"$CH_DIR/clients.cpu"
 awk -v t0="$t0" -v t1="$t1" -v k0="$ticks0" -v k1="$ticks1" -v hz="$ticks_per_second" \
   -v cu="$client_user" -v cs="$client_sys" -v lines="$lines" -v bytes="$bytes" -v stored="$stored" \
-  -v parts="$parts" -v disk="$disk" -v files="${#files[@]}" -v ws="$ws_rate" -v wscpu="$ws_cpu_rate" 'BEGIN {
+  -v parts="$parts" -v disk="$disk" -v files="${#files[@]}" -v pts="$PARSE_THREADS" \
+  -v ws="${ws_rates[*]}" -v wscpu="${ws_cpu_rates[*]}" 'BEGIN {
   wall = t1 - t0; server = (k1 - k0) / hz; clients = cu + cs; cpu = server + clients
   printf "ClickHouse: %d files, %d lines (%.1f MiB) inserted in %.2f s wall: %.0f lines/s\n", files, lines, bytes / 1048576, wall, lines / wall
   printf "  CPU: server %.2f s + clients %.2f s = %.2f s: %.0f lines per CPU second\n", server, clients, cpu, lines / cpu
   printf "  stored %d rows (%.2f %% of the lines skipped as unreadable); %d active parts, %.1f MiB on disk (%.2f bytes/row)\n", stored, 100 * (lines - stored) / lines, parts, disk / 1048576, disk / stored
-  printf "watchstats (ingest_bench): %.0f events/s wall, %.0f events/s per CPU second\n", ws, wscpu
-  printf "ratio watchstats/ClickHouse: %.2fx wall, %.2fx per CPU second\n", ws / (lines / wall), wscpu / (lines / cpu)
+  n = split(pts, pt, " "); split(ws, w, " "); split(wscpu, c, " ")
+  for (i = 1; i <= n; i++) {
+    printf "watchstats (ingest_bench, %d parse threads): %.0f events/s wall, %.0f events/s per CPU second\n", pt[i], w[i], c[i]
+    printf "  ratio watchstats/ClickHouse: %.2fx wall, %.2fx per CPU second\n", w[i] / (lines / wall), c[i] / (lines / cpu)
+  }
 }'

@@ -33,7 +33,7 @@ bool DecodesAtMemorySpeed(Encoding e) {
   return e == Encoding::kBitpack || e == Encoding::kDeltaBitpack || e == Encoding::kPlain;
 }
 // Upper bound on one decompressed chunk, a guard against absurd sizes.
-constexpr uint64_t kMaxRawChunkBytes = uint64_t{1} << 32;
+constexpr uint64_t kMaxRawChunkBytes = uint64_t{1} << 29;  // 512 MiB: 65,536 rows of the longest fields
 
 Status Corrupt(const std::string& what) { return Status::Corruption(what); }
 
