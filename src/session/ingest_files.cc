@@ -15,8 +15,6 @@
 namespace ws {
 namespace {
 
-// Chunks read and parsed ahead of the sessionizer, at most.
-constexpr size_t kChunksInFlight = 6;
 
 Status IngestSequential(Ingestor* ingestor, const std::vector<std::string>& files,
                         const IngestFilesOptions& options) {
@@ -158,7 +156,7 @@ class ChunkPipeline {
       int64_t first_line = 1;
       {
         std::unique_lock<std::mutex> l(mu_);
-        cv_.wait(l, [&] { return stop_ || exhausted_ || in_flight_ < kChunksInFlight; });
+        cv_.wait(l, [&] { return stop_ || exhausted_ || in_flight_ < options_.max_chunks_ahead; });
         if (stop_ || exhausted_) return;
         if (!free_.empty()) {
           c = std::move(free_.back());

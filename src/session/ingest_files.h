@@ -29,6 +29,9 @@ struct IngestFilesOptions {
   // and commits; 0: everything on the calling thread. The result does not
   // depend on it (chunks are applied in file order).
   int parse_threads = 0;
+  // Chunks parsed ahead of the sessionizer, at most (each ~8 MiB of text and
+  // its parsed events; enough to keep parsing while a batch commits).
+  size_t max_chunks_ahead = 32;
 };
 
 // Ingests `files` ("-" is stdin) in order. Stops at the first file that
