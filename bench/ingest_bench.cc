@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   size_t batch_events = 0;
   bool background_compaction = true;
   int parse_threads = 0;
+  int encode_threads = -1;  // -1: two with parse threads, else one
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -77,10 +78,12 @@ int main(int argc, char** argv) {
       background_compaction = false;
     else if (a == "--parse-threads")
       parse_threads = std::atoi(next().c_str());
+    else if (a == "--encode-threads")
+      encode_threads = std::atoi(next().c_str());
     else {
       std::fprintf(stderr,
                    "usage: ingest_bench [--users N] [--titles N] [--days N] [--seed S] [--work DIR] "
-                   "[--batch-events N] [--no-compaction] [--parse-threads N]\n");
+                   "[--batch-events N] [--no-compaction] [--parse-threads N] [--encode-threads N]\n");
       return 2;
     }
   }
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Die(store.status());
   ws::Ingestor::Options io;
   if (batch_events > 0) io.batch_events = batch_events;
+  io.encode_threads = static_cast<size_t>(encode_threads > 0 ? encode_threads : (parse_threads > 0 ? 2 : 1));
   auto ingestor = ws::Ingestor::Create(store->get(), catalog->get(), io);
   if (!ingestor.ok()) return Die(ingestor.status());
 
@@ -152,8 +156,10 @@ int main(int argc, char** argv) {
   all_per_event /= static_cast<double>(s.stored);
   std::printf("input: %zu files, %.1f MiB NDJSON, %llu events received\n", files.size(),
               static_cast<double>(input_bytes) / (1 << 20), static_cast<unsigned long long>(s.received));
-  std::printf("ingest: %.2f s wall, %.2f s CPU (%d parse thread%s beside the sessionizer)\n", wall, cpu,
-              parse_threads, parse_threads == 1 ? "" : "s");
+  std::printf(
+      "ingest: %.2f s wall, %.2f s CPU (%d parse thread%s beside the sessionizer, %zu encode thread%s)\n",
+      wall, cpu, parse_threads, parse_threads == 1 ? "" : "s", io.encode_threads,
+      io.encode_threads == 1 ? "" : "s");
   std::printf("  %.0f events/s (wall), %.0f events/s per CPU second\n",
               static_cast<double>(s.received) / wall, static_cast<double>(s.received) / cpu);
   std::printf("  stored %llu, duplicate %llu, rejected %llu; %llu commits; %llu sessions recomputed\n",

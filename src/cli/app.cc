@@ -97,6 +97,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   (*catalog)->AttachKeys((*store)->store().keys());
   Ingestor::Options io;
   io.config = *config;
+  io.encode_threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
   if (a.batch_events > 0) io.batch_events = a.batch_events;
   auto ingestor = Ingestor::Create(store->get(), catalog->get(), io);
   if (!ingestor.ok()) return Fail(ingestor.status());

@@ -28,14 +28,6 @@ size_t IdSetCapacity(size_t ids) {
 
 }  // namespace
 
-void BatchApplier::Arrive(uint32_t slot, uint64_t session_hash, const Event& e, uint64_t raw_hash,
-                          size_t capacity_hint) {
-  if (arrivals_.capacity() == 0) arrivals_.reserve(capacity_hint);
-  // Hash now, while the event's bytes are still in cache from parsing.
-  const uint64_t id_hash = e.event_id.empty() ? 0 : EventIdHash(session_hash, e.event_id);
-  arrivals_.push_back(Arrival{e, raw_hash, id_hash, slot});
-}
-
 bool BatchApplier::GroupHasIdTwice(std::vector<uint32_t>::const_iterator first,
                                    std::vector<uint32_t>::const_iterator last) {
   // An open-addressing set of (id hash, raw hash) sized for the group: an id

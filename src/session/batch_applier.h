@@ -31,8 +31,12 @@ class BatchApplier {
   // An accepted event of open session `slot`, applied at Apply().
   // `raw_hash` identifies its exact content (a hash of its text as received,
   // or EventContentHash): an exact resend of the last event applied is a
-  // duplicate.
-  void Arrive(uint32_t slot, uint64_t session_hash, const Event& e, uint64_t raw_hash, size_t capacity_hint);
+  // duplicate. `id_hash` is EventIdHash(session hash, event_id), 0 without
+  // an id.
+  void Arrive(uint32_t slot, const Event& e, uint64_t raw_hash, uint64_t id_hash, size_t capacity_hint) {
+    if (arrivals_.capacity() == 0) arrivals_.reserve(capacity_hint);
+    arrivals_.push_back(Arrival{e, raw_hash, id_hash, slot});
+  }
 
   struct Context {
     OpenSessions* open = nullptr;

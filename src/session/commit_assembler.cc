@@ -1,5 +1,8 @@
 #include "session/commit_assembler.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "event/event_table.h"
 #include "session/session_table.h"
 
@@ -37,9 +40,35 @@ Result<store::CommitRequest> CommitAssembler::Build(const store::Store& store, c
     it->second.push_back(se.event);
   }
   const store::TableDef& events_def = *store.table(kEventsTable);
-  for (auto& [day, refs] : events_by_day_) {
-    WS_ASSIGN_OR_RETURN(store::NewFile f, EncodeEvents(events_def, refs, day));
-    req.files.push_back(std::move(f));
+  // Days are encoded independently: spread them over the encode threads
+  // (largest first, each to the least loaded), keep the files in day order.
+  std::vector<std::pair<DayNumber, const std::vector<const Event*>*>> days;
+  for (const auto& [day, refs] : events_by_day_) days.emplace_back(day, &refs);
+  std::vector<Result<store::NewFile>> files(days.size(), Status::Internal("not encoded"));
+  const size_t threads = std::max<size_t>(1, std::min<size_t>(encode_threads_, days.size()));
+  std::vector<std::vector<size_t>> share(threads);
+  {
+    std::vector<size_t> order(days.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return days[a].second->size() > days[b].second->size(); });
+    std::vector<size_t> load(threads, 0);
+    for (size_t i : order) {
+      size_t t = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      share[t].push_back(i);
+      load[t] += days[i].second->size();
+    }
+  }
+  auto encode = [&](const std::vector<size_t>& mine) {
+    for (size_t i : mine) files[i] = EncodeEvents(events_def, *days[i].second, days[i].first);
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(encode, std::cref(share[t]));
+  encode(share[0]);
+  for (std::thread& h : helpers) h.join();
+  for (Result<store::NewFile>& f : files) {
+    if (!f.ok()) return f.status();
+    req.files.push_back(std::move(f).value());
   }
   for (auto& [day, changes] : days_) {
     std::vector<const SessionRecord*> records;

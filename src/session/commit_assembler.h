@@ -20,6 +20,10 @@ namespace ws {
 
 class CommitAssembler {
  public:
+  // Events files of different days are encoded on up to `encode_threads`
+  // threads (the calling one included).
+  explicit CommitAssembler(size_t encode_threads = 1) : encode_threads_(encode_threads) {}
+
   // A session's new version (its keys assigned), stored under its date_key.
   void Upsert(SessionRecord r);
   // Session `session_id` no longer belongs to `day`.
@@ -39,6 +43,7 @@ class CommitAssembler {
     std::vector<SessionRecord> upserts;
     std::vector<std::string> removes;
   };
+  size_t encode_threads_;
   std::map<DayNumber, Day> days_;
   size_t upserts_ = 0;
   std::vector<Rejection> rejections_;

@@ -15,7 +15,6 @@
 namespace ws {
 namespace {
 
-
 Status IngestSequential(Ingestor* ingestor, const std::vector<std::string>& files,
                         const IngestFilesOptions& options) {
   ParserOptions popts;
@@ -55,7 +54,7 @@ struct ParsedChunk {
   struct EventItem {
     Event e;
     std::string_view raw;  // into `text`
-    uint64_t raw_hash;
+    Ingestor::EventHashes hashes;
     int64_t line;
   };
   struct WarningItem {
@@ -75,13 +74,13 @@ struct ParsedChunk {
   Status status;  // a failure to read or parse (then the ingest stops)
 };
 
-// Collects what the parser delivers into a ParsedChunk (hashing raw text
-// here, on the parse thread).
+// Collects what the parser delivers into a ParsedChunk (hashing the raw
+// text and the ids here, on the parse thread).
 class ChunkSink : public EventSink {
  public:
   explicit ChunkSink(ParsedChunk* c) : c_(c) {}
   void OnEvent(const Event& e, std::string_view raw, int64_t line) override {
-    c_->items.emplace_back(ParsedChunk::EventItem{e, raw, XXH3_64bits(raw.data(), raw.size()), line});
+    c_->items.emplace_back(ParsedChunk::EventItem{e, raw, Ingestor::HashEvent(e, raw), line});
   }
   void OnReject(Rejection r) override { c_->items.emplace_back(std::move(r)); }
   void OnWarning(WarningReason reason, int64_t line) override {
@@ -267,7 +266,7 @@ Status IngestPipelined(Ingestor* ingestor, const std::vector<std::string>& files
     }
     for (ParsedChunk::Item& item : c->items) {
       if (auto* e = std::get_if<ParsedChunk::EventItem>(&item)) {
-        ingestor->OnHashedEvent(e->e, e->raw_hash, e->raw, e->line);
+        ingestor->OnHashedEvent(e->e, e->hashes, e->raw, e->line);
       } else if (auto* r = std::get_if<Rejection>(&item)) {
         ingestor->OnReject(std::move(*r));
       } else {

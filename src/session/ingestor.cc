@@ -70,14 +70,28 @@ void Ingestor::OnWarning(WarningReason reason, int64_t /*line*/) {
 
 void Ingestor::OnEvent(const Event& e, std::string_view raw, int64_t line) {
   // Hash now, while the text is in cache from parsing.
-  Accept(e, XXH3_64bits(raw.data(), raw.size()), raw, line);
+  Accept(e, HashEvent(e, raw), raw, line);
 }
 
-void Ingestor::OnLoggedEvent(const Event& e, int64_t line) { Accept(e, EventContentHash(e), {}, line); }
+Ingestor::EventHashes Ingestor::HashEvent(const Event& e, std::string_view raw) {
+  EventHashes h;
+  h.raw = XXH3_64bits(raw.data(), raw.size());
+  h.session = IdHash(e.session_id);
+  h.id = e.event_id.empty() ? 0 : EventIdHash(h.session, e.event_id);
+  return h;
+}
 
-void Ingestor::Accept(const Event& e, uint64_t raw_hash, std::string_view raw, int64_t line) {
+void Ingestor::OnLoggedEvent(const Event& e, int64_t line) {
+  EventHashes h;
+  h.raw = EventContentHash(e);
+  h.session = IdHash(e.session_id);
+  h.id = e.event_id.empty() ? 0 : EventIdHash(h.session, e.event_id);
+  Accept(e, h, {}, line);
+}
+
+void Ingestor::Accept(const Event& e, const EventHashes& hashes, std::string_view raw, int64_t line) {
   ++stats_.received;
-  const uint64_t sid_hash = IdHash(e.session_id);
+  const uint64_t sid_hash = hashes.session;
   auto seen_ts = [&] { batch_max_ts_ = std::max(batch_max_ts_.value_or(e.ts), e.ts); };
   // 1. A session already on the slow path this batch: judged at Flush.
   if (SlowPath::Session* slow = slow_.Find(sid_hash, e.session_id)) {
@@ -101,7 +115,7 @@ void Ingestor::Accept(const Event& e, uint64_t raw_hash, std::string_view raw, i
       return;
     }
     seen_ts();
-    applier_.Arrive(found, sid_hash, e, raw_hash, options_.batch_events);
+    applier_.Arrive(found, e, hashes.raw, hashes.id, options_.batch_events);
     ++buffered_;
     return;
   }
@@ -156,7 +170,7 @@ void Ingestor::Accept(const Event& e, uint64_t raw_hash, std::string_view raw, i
   stats_.open_sessions = open_.size();
   stats_.peak_open_sessions = std::max(stats_.peak_open_sessions, stats_.open_sessions);
   open_.at(slot).acc.SetIds(interner_.Intern(e.user_id), interner_.Intern(e.content_id));
-  applier_.Arrive(slot, sid_hash, e, raw_hash, options_.batch_events);
+  applier_.Arrive(slot, e, hashes.raw, hashes.id, options_.batch_events);
   ++buffered_;
 }
 

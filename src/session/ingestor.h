@@ -53,6 +53,9 @@ class Ingestor : public EventSink {
   struct Options {
     SessionConfig config;
     size_t batch_events = 1'000'000;  // Flush after this many buffered events
+    // Threads that encode a commit's events files (one per day), the
+    // flushing one included.
+    size_t encode_threads = 1;
   };
 
   // Reads the ingest state and loads the session directory (recent
@@ -73,11 +76,19 @@ class Ingestor : public EventSink {
   // EventContentHash, and a rejection keeps EventToJson(e) as its text.
   // Its strings must live until the next Flush.
   void OnLoggedEvent(const Event& e, int64_t line);
-  // An accepted event whose text `raw` (valid during the call) another
-  // thread already hashed with XXH3-64 (raw_hash), as the parallel file
-  // ingest does. Its strings must live until the next Flush.
-  void OnHashedEvent(const Event& e, uint64_t raw_hash, std::string_view raw, int64_t line) {
-    Accept(e, raw_hash, raw, line);
+  // The hashes of an event that another thread can compute ahead (the
+  // parallel file ingest's parse threads).
+  struct EventHashes {
+    uint64_t raw = 0;      // XXH3-64 of the text as received
+    uint64_t session = 0;  // IdHash(session_id)
+    uint64_t id = 0;       // EventIdHash(session, event_id); 0 without an id
+  };
+  static EventHashes HashEvent(const Event& e, std::string_view raw);
+  // An accepted event whose text `raw` (valid during the call) and ids
+  // another thread already hashed (HashEvent). Its strings must live until
+  // the next Flush.
+  void OnHashedEvent(const Event& e, const EventHashes& hashes, std::string_view raw, int64_t line) {
+    Accept(e, hashes, raw, line);
   }
   void OnReject(Rejection r) override;
   void OnWarning(WarningReason reason, int64_t line) override;
@@ -103,7 +114,7 @@ class Ingestor : public EventSink {
  private:
   // An accepted event: `raw` is its text as received, or empty for a
   // logged event (then EventToJson(e) is kept if it is rejected).
-  void Accept(const Event& e, uint64_t raw_hash, std::string_view raw, int64_t line);
+  void Accept(const Event& e, const EventHashes& hashes, std::string_view raw, int64_t line);
   void AddRejection(Rejection r);
   void Reject(RejectReason reason, std::string message, const Event& e, std::string_view raw, int64_t line);
   void RejectConflict(const Event& e, std::string_view user, std::string_view content, std::string_view raw,
