@@ -217,7 +217,9 @@ Result<store::NewFile> EncodeEvents(const store::TableDef& def, std::span<const 
   }
   store::TableWriter w(&def);
   const size_t n = events.size();
-  // Size every column once and fill by index: no capacity check per value.
+  // Rows are handed over a block at a time (FlushSorted): the column
+  // buffers hold one block and are reused, instead of every column of the
+  // day materialised at once.
   int64_t* type = nullptr;
   int64_t* ts = nullptr;
   int64_t* ts_offset = nullptr;
@@ -232,51 +234,59 @@ Result<store::NewFile> EncodeEvents(const store::TableDef& def, std::span<const 
                              &quality, &autoplay, &device_type, &country, &content_length};
   const size_t int_indexes[] = {kType,    kTs,       kTsOffset,   kPos,     kFrom,
                                 kQuality, kAutoplay, kDeviceType, kCountry, kContentLength};
-  for (size_t k = 0; k < std::size(int_indexes); ++k) {
-    w.ints(int_indexes[k]).resize(n);
-    *int_columns[k] = w.ints(int_indexes[k]).data();
-  }
+  const size_t string_indexes[] = {kSid,      kEid,        kUserId, kContentId, kDeviceId,
+                                   kPlatform, kAppVersion, kTz,     kMetadata};
   std::string_view* strs[kEventColumns] = {};
-  for (size_t c : {size_t{kSid}, size_t{kEid}, size_t{kUserId}, size_t{kContentId}, size_t{kDeviceId},
-                   size_t{kPlatform}, size_t{kAppVersion}, size_t{kTz}, size_t{kMetadata}}) {
-    w.strings(c).resize(n);
-    strs[c] = w.strings(c).data();
-  }
-  for (size_t r = 0; r < n; ++r) {
-    // Rows come through a permutation: ask for the Event a few rows ahead,
-    // and (once it has arrived) for its event id, unique per row and so
-    // wherever the parser put it.
-    if (r + kPrefetchRows < n) {
-      const char* ahead = reinterpret_cast<const char*>(events[given_order[r + kPrefetchRows]]);
-      for (size_t line = 0; line < sizeof(Event); line += kCacheLine) __builtin_prefetch(ahead + line);
+  for (size_t base = 0; base < n; base += store::kBlockRows) {
+    const size_t m = std::min(store::kBlockRows, n - base);
+    // Size every column once per block and fill by index: no capacity
+    // check per value.
+    for (size_t k = 0; k < std::size(int_indexes); ++k) {
+      w.ints(int_indexes[k]).resize(m);
+      *int_columns[k] = w.ints(int_indexes[k]).data();
     }
-    if (r + kPrefetchStringRows < n)
-      __builtin_prefetch(events[given_order[r + kPrefetchStringRows]]->event_id.data());
-    const Event& e = *events[given_order[r]];
-    if (static_cast<uint8_t>(e.type) > kMaxEventType ||
-        static_cast<uint8_t>(e.device_type) > kMaxDeviceType) {
-      return Status::InvalidArgument("cannot store an event with an undefined type or device type");
+    for (size_t c : string_indexes) {
+      w.strings(c).resize(m);
+      strs[c] = w.strings(c).data();
     }
-    strs[kSid][r] = e.session_id;
-    strs[kEid][r] = e.event_id;
-    type[r] = static_cast<int64_t>(e.type);
-    ts[r] = e.ts.v;
-    ts_offset[r] = int64_t{e.ts_offset_minutes} * 2 + (e.has_ts_offset ? 1 : 0);
-    pos[r] = e.position_ms;
-    from[r] = e.from_position_ms;
-    quality[r] = e.quality_height;
-    autoplay[r] = e.autoplay;
-    device_type[r] = static_cast<int64_t>(e.device_type);
-    country[r] = static_cast<int64_t>(static_cast<uint8_t>(e.country[0])) |
-                 (static_cast<int64_t>(static_cast<uint8_t>(e.country[1])) << kCountryShift);
-    content_length[r] = e.content_length_ms;
-    strs[kUserId][r] = e.user_id;
-    strs[kContentId][r] = e.content_id;
-    strs[kDeviceId][r] = e.device_id;
-    strs[kPlatform][r] = e.platform;
-    strs[kAppVersion][r] = e.app_version;
-    strs[kTz][r] = e.tz;
-    strs[kMetadata][r] = e.metadata;
+    for (size_t i = 0; i < m; ++i) {
+      const size_t r = base + i;
+      // Rows come through a permutation: ask for the Event a few rows
+      // ahead, and (once it has arrived) for its event id, unique per row
+      // and so wherever the parser put it.
+      if (r + kPrefetchRows < n) {
+        const char* ahead = reinterpret_cast<const char*>(events[given_order[r + kPrefetchRows]]);
+        for (size_t line = 0; line < sizeof(Event); line += kCacheLine) __builtin_prefetch(ahead + line);
+      }
+      if (r + kPrefetchStringRows < n)
+        __builtin_prefetch(events[given_order[r + kPrefetchStringRows]]->event_id.data());
+      const Event& e = *events[given_order[r]];
+      if (static_cast<uint8_t>(e.type) > kMaxEventType ||
+          static_cast<uint8_t>(e.device_type) > kMaxDeviceType) {
+        return Status::InvalidArgument("cannot store an event with an undefined type or device type");
+      }
+      strs[kSid][i] = e.session_id;
+      strs[kEid][i] = e.event_id;
+      type[i] = static_cast<int64_t>(e.type);
+      ts[i] = e.ts.v;
+      ts_offset[i] = int64_t{e.ts_offset_minutes} * 2 + (e.has_ts_offset ? 1 : 0);
+      pos[i] = e.position_ms;
+      from[i] = e.from_position_ms;
+      quality[i] = e.quality_height;
+      autoplay[i] = e.autoplay;
+      device_type[i] = static_cast<int64_t>(e.device_type);
+      country[i] = static_cast<int64_t>(static_cast<uint8_t>(e.country[0])) |
+                   (static_cast<int64_t>(static_cast<uint8_t>(e.country[1])) << kCountryShift);
+      content_length[i] = e.content_length_ms;
+      strs[kUserId][i] = e.user_id;
+      strs[kContentId][i] = e.content_id;
+      strs[kDeviceId][i] = e.device_id;
+      strs[kPlatform][i] = e.platform;
+      strs[kAppVersion][i] = e.app_version;
+      strs[kTz][i] = e.tz;
+      strs[kMetadata][i] = e.metadata;
+    }
+    WS_RETURN_IF_ERROR(w.FlushSorted());
   }
   return w.Finish(day.v);
 }

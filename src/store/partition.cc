@@ -179,8 +179,65 @@ TableWriter::TableWriter(const TableDef* def) : def_(def), builder_(&def->schema
 
 void TableWriter::AddTombstone(std::string_view key) { tombstones_.push_back(key); }
 
+Status TableWriter::FlushSorted() {
+  const TableSchema& schema = def_->schema;
+  if (def_->keyed() || !tombstones_.empty()) {
+    return Status::InvalidArgument("table " + schema.name + " is keyed: its rows are sorted at Finish only");
+  }
+  const size_t n = builder_.rows();
+  if (n == 0) return Status::Ok();
+  if (!internal::SortPermutation(*def_, &builder_).empty()) {
+    return Status::InvalidArgument("rows handed to table " + schema.name +
+                                   " in pieces are not in sort order");
+  }
+  // The first buffered row must not sort before the last one flushed.
+  if (streamed_) {
+    size_t ki = 0;
+    size_t ks = 0;
+    for (int c : def_->sort_columns) {
+      const size_t col = static_cast<size_t>(c);
+      int cmp = 0;
+      if (schema.columns[col].type == ColumnType::kInt64) {
+        const int64_t first = builder_.ints(col).front();
+        const int64_t last = last_ints_[ki++];
+        cmp = first < last ? -1 : (first > last ? 1 : 0);
+      } else {
+        cmp = builder_.strings(col).front().compare(last_strings_[ks++]);
+      }
+      if (cmp < 0) {
+        return Status::InvalidArgument("rows handed to table " + schema.name +
+                                       " in pieces are not in sort order");
+      }
+      if (cmp > 0) break;
+    }
+  }
+  last_ints_.clear();
+  last_strings_.clear();
+  for (int c : def_->sort_columns) {
+    const size_t col = static_cast<size_t>(c);
+    if (schema.columns[col].type == ColumnType::kInt64) {
+      last_ints_.push_back(builder_.ints(col)[n - 1]);
+    } else {
+      last_strings_.emplace_back(builder_.strings(col)[n - 1]);
+    }
+  }
+  streamed_ = true;
+  return builder_.FlushBlocks();
+}
+
 Result<NewFile> TableWriter::Finish(int32_t partition) {
   const TableSchema& schema = def_->schema;
+  if (streamed_) {
+    WS_RETURN_IF_ERROR(FlushSorted());
+    const uint64_t rows = builder_.rows_flushed();
+    WS_ASSIGN_OR_RETURN(std::string image, builder_.Finish());
+    NewFile f;
+    f.table = schema.name;
+    f.partition = partition;
+    f.image = std::move(image);
+    f.rows = rows;
+    return f;
+  }
   size_t n = builder_.rows();
   if (!tombstones_.empty()) {
     if (!def_->keyed()) return Status::InvalidArgument("table " + schema.name + " has no keys to delete");

@@ -109,6 +109,15 @@ class TableWriter {
   // hold zero / empty). The view must stay valid until Finish.
   void AddTombstone(std::string_view key);
   size_t rows() const { return builder_.rows(); }
+  // Append tables, for a caller that hands over rows already in sort order:
+  // encodes the rows buffered so far as blocks now and empties the buffers
+  // (their string views may then die), so that a large file is built with
+  // buffers of one block. Flushing kBlockRows rows at a time gives the same
+  // file as one Finish of all the rows. Requires: the buffered rows are in
+  // sort order and none sorts before the last row flushed earlier.
+  // Failure: kInvalidArgument for a keyed table, rows out of order or
+  // columns of different lengths; kInternal when compression fails.
+  Status FlushSorted();
   // Sorts the rows by the table's sort key (stable; nothing moves when they
   // are in order already), fills the hidden columns and encodes the file.
   // Failure: kInvalidArgument (columns of different lengths, a keyed file
@@ -119,6 +128,11 @@ class TableWriter {
   const TableDef* def_;
   TableFileBuilder builder_;
   std::vector<std::string_view> tombstones_;  // keys of tombstone rows, appended at Finish
+  bool streamed_ = false;                     // FlushSorted was called: Finish flushes the rest the same way
+  // The sort-key values of the last row flushed (FlushSorted), in
+  // def_->sort_columns order: integers, and strings copied.
+  std::vector<int64_t> last_ints_;
+  std::vector<std::string> last_strings_;
 };
 
 // The columns of one block, as a scan reads them.

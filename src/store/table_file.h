@@ -91,6 +91,8 @@ class TableFileBuilder {
   std::vector<std::string_view>& strings(size_t col) { return strings_[col]; }
   // Rows buffered (not yet flushed as blocks).
   size_t rows() const;
+  // Rows flushed as blocks so far.
+  uint64_t rows_flushed() const { return rows_flushed_; }
   // Encodes the buffered rows as blocks of up to kBlockRows and empties the
   // buffers (so that string views given so far may die). Chunks are
   // compressed with zstd level 1 when that saves at least 1/16.

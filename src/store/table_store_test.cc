@@ -2,8 +2,10 @@
 // versions and tombstones, snapshots pinned while writers commit and
 // compact, compaction, the key registry, and failures injected through the
 // file-system seam.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -152,6 +154,49 @@ TEST(TableStoreTest, DefinitionsAreValid) {
   bad.key_column = "start";
   EXPECT_FALSE(bad.Finalize().ok());
   EXPECT_EQ(KeysTableDef().schema.Find("value"), 2);
+}
+
+// FlushSorted a block at a time builds the very file that one Finish of
+// all the rows builds; pieces out of order, and keyed tables, are refused.
+TEST(TableStoreTest, FlushSortedBuildsTheSameFileAsOneFinish) {
+  TableDef ev = EvDef();
+  ASSERT_TRUE(ev.Finalize().ok());
+  const size_t n = 2 * kBlockRows + 1234;
+  std::vector<std::string> sids;
+  for (size_t r = 0; r < n; ++r) sids.push_back(fmt::format("s{:06}", r / 7));
+  auto fill = [&](TableWriter* w, size_t from, size_t to) {
+    for (size_t r = from; r < to; ++r) {
+      w->strings(0).push_back(sids[r]);
+      w->ints(1).push_back(static_cast<int64_t>(r % 7) * 1000);
+    }
+  };
+  TableWriter whole(&ev);
+  fill(&whole, 0, n);
+  Result<NewFile> one = whole.Finish(kDay);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  TableWriter pieces(&ev);
+  for (size_t base = 0; base < n; base += kBlockRows) {
+    fill(&pieces, base, std::min(n, base + kBlockRows));
+    ASSERT_TRUE(pieces.FlushSorted().ok());
+  }
+  Result<NewFile> streamed = pieces.Finish(kDay);
+  ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
+  EXPECT_EQ(streamed->rows, n);
+  EXPECT_EQ(streamed->image, one->image);
+
+  TableWriter backwards(&ev);
+  fill(&backwards, 100, 200);
+  ASSERT_TRUE(backwards.FlushSorted().ok());
+  fill(&backwards, 0, 100);
+  EXPECT_EQ(backwards.FlushSorted().code(), StatusCode::kInvalidArgument);
+
+  TableDef sess = SessDef();
+  ASSERT_TRUE(sess.Finalize().ok());
+  TableWriter keyed(&sess);
+  keyed.strings(0).push_back("00000000-0000-4000-8000-000000000001");
+  keyed.ints(1).push_back(1);
+  keyed.ints(2).push_back(1);
+  EXPECT_EQ(keyed.FlushSorted().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(TableStoreTest, NewStoreIsCreatedAtomicallyAndReadersCreateNothing) {
