@@ -7,7 +7,7 @@
 //   * a decoded state re-encodes (EncodeIngestState) and decodes back to the
 //     same value, and that encoding is a fixed point.
 //
-// Build, seed and run: see store/table_file_fuzz.cc (target
+// Build, seed and run: see tests/fuzz/table_file_fuzz.cc (target
 // ingest_state_fuzz, corpus build-fuzz/corpus/ingest_state_fuzz).
 
 #include <cstddef>

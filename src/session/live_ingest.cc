@@ -42,12 +42,11 @@ Result<std::string> EncodeRecord(const AcceptedBatch& batch) {
 
 }  // namespace
 
-LiveIngest::LiveIngest(Passkey, DataStore* store, const CatalogView* catalog, LiveIngestOptions options)
-    : store_(store), catalog_(catalog), options_(std::move(options)) {}
+LiveIngest::LiveIngest(Passkey, LiveIngestOptions options) : options_(std::move(options)) {}
 
 Result<std::unique_ptr<LiveIngest>> LiveIngest::Open(DataStore* store, const CatalogView* catalog,
                                                      LiveIngestOptions options) {
-  auto live = std::make_unique<LiveIngest>(Passkey{}, store, catalog, std::move(options));
+  auto live = std::make_unique<LiveIngest>(Passkey{}, std::move(options));
   WS_ASSIGN_OR_RETURN(live->ingestor_, Ingestor::Create(store, catalog, live->options_.ingest));
   const uint64_t covered = store->snapshot()->log_covered_seq();
   live->applied_seq_ = covered;

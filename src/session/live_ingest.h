@@ -56,7 +56,8 @@ struct AcceptedBatch {
 class LiveIngest {
  public:
   // Replays the log records the store does not cover, commits them, then
-  // starts the log and the applier. Requires: `store` opened for writing.
+  // starts the log and the applier. Requires: `store` opened for writing;
+  // `store` and `catalog` outlive the LiveIngest (its Ingestor uses them).
   static Result<std::unique_ptr<LiveIngest>> Open(DataStore* store, const CatalogView* catalog,
                                                   LiveIngestOptions options);
   // Close()s if needed; an error then is lost (call Close to see it).
@@ -84,7 +85,7 @@ class LiveIngest {
   struct Passkey {
     explicit Passkey() = default;
   };
-  LiveIngest(Passkey, DataStore* store, const CatalogView* catalog, LiveIngestOptions options);
+  LiveIngest(Passkey, LiveIngestOptions options);
 
  private:
   // Decodes a record and feeds it to the Ingestor. The decoded events stay
@@ -94,8 +95,6 @@ class LiveIngest {
   Status CommitApplied();
   void ApplierLoop();
 
-  DataStore* store_;
-  const CatalogView* catalog_;
   LiveIngestOptions options_;
   std::unique_ptr<Ingestor> ingestor_;  // used by Open, then by the applier thread only
   std::unique_ptr<store::WalWriter> wal_;

@@ -1,5 +1,6 @@
-// Input layouts of the store's libFuzzer targets (src/store/*_fuzz.cc,
-// src/session/ingest_state_fuzz.cc), shared by the targets and the seed
+// Input layouts of the store's libFuzzer targets (tests/fuzz/*_fuzz.cc,
+// which seed with the events and sessions tables and so sit outside the
+// store, src/store/wal_fuzz.cc, src/session/ingest_state_fuzz.cc), shared by the targets and the seed
 // corpus generator (tests/fuzz/make_fuzz_corpus.cc). Fuzz-only: nothing in
 // the library includes it.
 //

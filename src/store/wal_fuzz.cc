@@ -14,7 +14,7 @@
 //     torn tail, succeeds, cuts nothing and delivers the same records (with
 //     kWalSkipFirst, all but the first, which it counts as skipped).
 //
-// Build, seed and run: see table_file_fuzz.cc (target wal_fuzz, corpus
+// Build, seed and run: see tests/fuzz/table_file_fuzz.cc (target wal_fuzz, corpus
 // build-fuzz/corpus/wal_fuzz).
 
 #include <cstddef>
