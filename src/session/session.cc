@@ -18,9 +18,13 @@ std::string_view PlayerStateName(PlayerState s) {
   return "unknown";
 }
 
-double SessionRecord::completion_percentage() const {
-  double pct = 100.0 * static_cast<double>(playback_position_ms) / static_cast<double>(content_length_ms);
+double CompletionPercentage(int64_t position_ms, int64_t length_ms) {
+  double pct = 100.0 * static_cast<double>(position_ms) / static_cast<double>(length_ms);
   return std::clamp(pct, 0.0, 100.0);
+}
+
+double SessionRecord::completion_percentage() const {
+  return CompletionPercentage(playback_position_ms, content_length_ms);
 }
 
 double SessionRecord::coverage_percentage() const {

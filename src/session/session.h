@@ -19,6 +19,12 @@ namespace ws {
 enum class PlayerState : uint8_t { kPlaying = 0, kPaused = 1, kBuffering = 2, kEnded = 3 };
 std::string_view PlayerStateName(PlayerState s);
 
+// SPEC 2.5 completion_percentage: 100 * position / length clipped to
+// [0, 100]. Requires length_ms > 0 (a length known and positive).
+double CompletionPercentage(int64_t position_ms, int64_t length_ms);
+// Whether a stored content length is known (not kAbsent) and positive.
+inline bool HasLength(int64_t length_ms) { return length_ms != kAbsent && length_ms > 0; }
+
 // Where a session fact came from.
 enum class SessionOrigin : uint8_t { kEvents = 0, kLegacy = 1 };
 
@@ -70,7 +76,7 @@ struct SessionRecord {
   uint32_t quality_key = 0;  // of the label of max_quality ("1080p")
 
   int64_t duration_ms() const { return end.v - start.v; }
-  bool has_length() const { return content_length_ms != kAbsent && content_length_ms > 0; }
+  bool has_length() const { return HasLength(content_length_ms); }
   // 100 * position / length clipped to [0, 100]; requires has_length().
   double completion_percentage() const;
   // 100 * coverage / length (coverage is already clipped to the length).

@@ -52,12 +52,41 @@ enum SessionColumn : size_t {
 };
 
 constexpr const char* kColumnNames[kSessionColumns] = {
-    "session_id",   "start",          "duration",    "date_key",      "local_date",      "local_start_hour",
-    "user_key",     "content_key",    "device_key",  "platform_key",  "app_version_key", "country_key",
-    "tz_key",       "quality_key",    "watch",       "pause",         "buffer",          "playback_position",
-    "max_position", "content_length", "coverage",    "credits_start", "pauses",          "rewinds",
-    "forwards",     "buffers",        "max_quality", "event_count",   "flags",           "status",
-    "state",        "last_type",      "origin",      "device_type"};
+    session_columns::kSessionId,
+    session_columns::kStart,
+    session_columns::kDuration,
+    session_columns::kDateKey,
+    session_columns::kLocalDate,
+    session_columns::kLocalStartHour,
+    session_columns::kUserKey,
+    session_columns::kContentKey,
+    session_columns::kDeviceKey,
+    session_columns::kPlatformKey,
+    session_columns::kAppVersionKey,
+    session_columns::kCountryKey,
+    session_columns::kTzKey,
+    session_columns::kQualityKey,
+    session_columns::kWatch,
+    session_columns::kPause,
+    session_columns::kBuffer,
+    session_columns::kPlaybackPosition,
+    session_columns::kMaxPosition,
+    session_columns::kContentLength,
+    session_columns::kCoverage,
+    session_columns::kCreditsStart,
+    session_columns::kPauses,
+    session_columns::kRewinds,
+    session_columns::kForwards,
+    session_columns::kBuffers,
+    session_columns::kMaxQuality,
+    session_columns::kEventCount,
+    session_columns::kFlags,
+    session_columns::kStatus,
+    session_columns::kState,
+    session_columns::kLastType,
+    session_columns::kOrigin,
+    session_columns::kDeviceType,
+};
 
 constexpr int64_t kFlagWatchedCredits = 1;
 constexpr int64_t kFlagAutoplay = 2;

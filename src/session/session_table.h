@@ -22,6 +22,49 @@ namespace ws {
 
 inline constexpr std::string_view kSessionsTable = "sessions";
 
+// Column names of the sessions table (docs/storage-format.md, section 7),
+// for readers that scan columns. Integer columns except session_id; times
+// in epoch milliseconds, lengths in milliseconds; content_length and
+// credits_start hold kAbsent when unknown; status, device_type, state,
+// last_type and origin hold their enums' values; *_key columns hold the
+// registry keys of SessionKeys (0: absent).
+namespace session_columns {
+inline constexpr const char* kSessionId = "session_id";
+inline constexpr const char* kStart = "start";
+inline constexpr const char* kDuration = "duration";
+inline constexpr const char* kDateKey = "date_key";
+inline constexpr const char* kLocalDate = "local_date";
+inline constexpr const char* kLocalStartHour = "local_start_hour";
+inline constexpr const char* kUserKey = "user_key";
+inline constexpr const char* kContentKey = "content_key";
+inline constexpr const char* kDeviceKey = "device_key";
+inline constexpr const char* kPlatformKey = "platform_key";
+inline constexpr const char* kAppVersionKey = "app_version_key";
+inline constexpr const char* kCountryKey = "country_key";
+inline constexpr const char* kTzKey = "tz_key";
+inline constexpr const char* kQualityKey = "quality_key";
+inline constexpr const char* kWatch = "watch";
+inline constexpr const char* kPause = "pause";
+inline constexpr const char* kBuffer = "buffer";
+inline constexpr const char* kPlaybackPosition = "playback_position";
+inline constexpr const char* kMaxPosition = "max_position";
+inline constexpr const char* kContentLength = "content_length";
+inline constexpr const char* kCoverage = "coverage";
+inline constexpr const char* kCreditsStart = "credits_start";
+inline constexpr const char* kPauses = "pauses";
+inline constexpr const char* kRewinds = "rewinds";
+inline constexpr const char* kForwards = "forwards";
+inline constexpr const char* kBuffers = "buffers";
+inline constexpr const char* kMaxQuality = "max_quality";
+inline constexpr const char* kEventCount = "event_count";
+inline constexpr const char* kFlags = "flags";
+inline constexpr const char* kStatus = "status";
+inline constexpr const char* kState = "state";
+inline constexpr const char* kLastType = "last_type";
+inline constexpr const char* kOrigin = "origin";
+inline constexpr const char* kDeviceType = "device_type";
+}  // namespace session_columns
+
 const store::TableDef& SessionsTableDef();
 
 // The key dictionaries of session facts.

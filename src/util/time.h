@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ws {
 
@@ -84,5 +85,16 @@ LocalTime ToLocal(EpochMillis t, std::string_view zone);
 
 // Local time of `t` at a fixed UTC offset.
 LocalTime ToLocalFixed(EpochMillis t, int offset_minutes);
+
+// One stretch of time over which a zone keeps one UTC offset.
+struct OffsetInterval {
+  EpochMillis begin;  // first instant with this offset
+  int64_t offset_ms;  // local = UTC + offset_ms
+};
+// The offsets of IANA zone `zone` over [from, to], ascending by begin; the
+// first interval begins at or before `from`, so the offset at t in [from,
+// to] is that of the last interval with begin <= t. Requires
+// IsKnownTimeZone(zone) (otherwise: one interval, offset 0).
+std::vector<OffsetInterval> ZoneOffsets(std::string_view zone, EpochMillis from, EpochMillis to);
 
 }  // namespace ws
