@@ -6,32 +6,32 @@
 #include <charconv>
 #include <set>
 #include <unordered_map>
-#include <unordered_set>
 
+#include "query/engine.h"
+#include "query/report_defs.h"
 #include "vocab/country.h"
+#include "vocab/device_type.h"
 
 namespace ws {
 namespace {
 
+using query::Dim;
+using query::Frame;
+using query::FrameColumn;
+
 constexpr int32_t kDefaultRangeDays = 30;
 constexpr int64_t kDefaultLimit = 20;
-constexpr double kMillisPerHourD = 3'600'000.0;
-constexpr int kHoursPerDay = 24;
+constexpr int64_t kDefaultMinViewers = 100;
+constexpr int64_t kDefaultGlobalTop = 50;
+constexpr int64_t kDefaultLocalTop = 10;
+constexpr const char* kViewerClock = "viewer";
 
-const std::set<std::string> kCommonParams = {"from",  "to",           "country", "device_type",
-                                             "genre", "content_type", "title"};
+const std::vector<std::string> kCommonParams = {"from",  "to",           "country", "device_type",
+                                                "genre", "content_type", "title",   "tz"};
 
-Status CheckParams(const std::string& report, const ReportParams& params,
-                   const std::set<std::string>& extra) {
-  for (const auto& [k, v] : params) {
-    if (kCommonParams.count(k) || extra.count(k)) continue;
-    std::string valid;
-    for (const auto& c : kCommonParams) valid += " " + c;
-    for (const auto& c : extra) valid += " " + c;
-    return Status::InvalidArgument(
-        fmt::format("report '{}' has no parameter '{}' (valid parameters:{})", report, k, valid));
-  }
-  return Status::Ok();
+std::string Normalise(std::string name) {
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
 }
 
 Result<int64_t> IntParam(const ReportParams& params, const std::string& key, int64_t def, int64_t min) {
@@ -47,247 +47,317 @@ Result<int64_t> IntParam(const ReportParams& params, const std::string& key, int
   return v;
 }
 
-std::string TitleIdOf(const SessionRecord& r, const CatalogView* catalog) {
-  const ContentInfo* c = catalog ? catalog->FindContent(r.content_id) : nullptr;
-  return c ? c->title_id : r.content_id;
-}
-
-std::string TitleNameOf(const std::string& title_id, const CatalogView* catalog) {
-  const TitleInfo* t = catalog ? catalog->FindTitle(title_id) : nullptr;
-  return t ? t->title : "";
-}
-
-void AddRangeParams(const SessionFilter& f, ResultTable* t) {
-  t->params.emplace_back("from", FormatDate(f.from));
-  t->params.emplace_back("to", FormatDate(f.to));
-  if (!f.country.empty()) t->params.emplace_back("country", f.country);
-  if (!f.device_type.empty()) t->params.emplace_back("device_type", f.device_type);
-  if (!f.genre.empty()) t->params.emplace_back("genre", f.genre);
-  if (!f.content_type.empty()) t->params.emplace_back("content_type", f.content_type);
-  if (!f.title.empty()) t->params.emplace_back("title", f.title);
-}
-
-double Hours(int64_t ms) { return static_cast<double>(ms) / kMillisPerHourD; }
-
-// popular: per title, ranked.
-Result<ResultTable> Popular(const ReportParams& params, const QueryContext& ctx) {
-  WS_RETURN_IF_ERROR(CheckParams("popular", params, {"sort", "limit"}));
-  WS_ASSIGN_OR_RETURN(SessionFilter f, ResolveFilter(params, ctx));
-  WS_ASSIGN_OR_RETURN(int64_t limit, IntParam(params, "limit", kDefaultLimit, 1));
-  std::string sort = params.count("sort") ? params.at("sort") : "sessions";
-  if (sort != "sessions" && sort != "viewers" && sort != "watch_hours") {
+Result<DayNumber> DateParam(const ReportParams& params, const std::string& key, DayNumber def) {
+  auto it = params.find(key);
+  if (it == params.end()) return def;
+  auto d = ParseDate(it->second);
+  if (!d) {
     return Status::InvalidArgument(
-        fmt::format("parameter 'sort' must be sessions, viewers or watch_hours, got '{}'", sort));
+        fmt::format("parameter '{}' must be a date YYYY-MM-DD, got '{}'", key, it->second));
   }
-  struct Agg {
-    int64_t sessions = 0, completed = 0, watch_ms = 0, pct_n = 0;
-    double pct_sum = 0;
-    std::unordered_set<std::string> viewers;
-  };
-  std::unordered_map<std::string, Agg> by_title;
-  WS_RETURN_IF_ERROR(ScanSessions(ctx, f, [&](const SessionRecord& r) {
-    Agg& a = by_title[TitleIdOf(r, ctx.catalog)];
-    ++a.sessions;
-    if (r.status == SessionStatus::kCompleted) ++a.completed;
-    a.watch_ms += r.watch_ms;
-    if (r.has_length()) {
-      a.pct_sum += r.completion_percentage();
-      ++a.pct_n;
+  return *d;
+}
+
+std::string Get(const ReportParams& p, const std::string& k) {
+  auto it = p.find(k);
+  return it == p.end() ? std::string() : it->second;
+}
+
+Result<std::vector<Dim>> ParseBy(const std::string& text) {
+  std::vector<Dim> dims;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string name = text.substr(pos, comma - pos);
+    bool found = false;
+    for (const auto& [n, d] : query::BreakdownDims()) {
+      if (n == name) {
+        if (std::find(dims.begin(), dims.end(), d) != dims.end()) {
+          return Status::InvalidArgument(fmt::format("parameter 'by' names '{}' twice", name));
+        }
+        dims.push_back(d);
+        found = true;
+      }
     }
-    a.viewers.insert(r.user_id);
-  }));
-  struct Row {
-    std::string id;
-    const Agg* a;
-  };
-  std::vector<Row> rows;
-  for (auto& [id, a] : by_title) rows.push_back({id, &a});
-  auto key = [&](const Row& r) -> double {
-    if (sort == "viewers") return static_cast<double>(r.a->viewers.size());
-    if (sort == "watch_hours") return static_cast<double>(r.a->watch_ms);
-    return static_cast<double>(r.a->sessions);
-  };
-  std::sort(rows.begin(), rows.end(), [&](const Row& x, const Row& y) {
-    double kx = key(x), ky = key(y);
-    return kx != ky ? kx > ky : x.id < y.id;
-  });
-  if (static_cast<int64_t>(rows.size()) > limit) rows.resize(limit);
-  ResultTable t;
-  t.report = "popular";
-  AddRangeParams(f, &t);
-  t.params.emplace_back("sort", sort);
-  t.params.emplace_back("limit", std::to_string(limit));
-  t.columns = {"title_id",
-               "title",
-               "sessions",
-               "viewers",
-               "watch_hours",
-               "completion_rate",
-               "avg_completion_percentage"};
-  for (const Row& r : rows) {
-    const Agg& a = *r.a;
-    t.rows.push_back({r.id, TitleNameOf(r.id, ctx.catalog), a.sessions,
-                      static_cast<int64_t>(a.viewers.size()), Hours(a.watch_ms),
-                      100.0 * static_cast<double>(a.completed) / static_cast<double>(a.sessions),
-                      a.pct_n ? Value(a.pct_sum / static_cast<double>(a.pct_n)) : Value(Null{})});
+    if (!found) {
+      std::string valid;
+      for (const auto& [n, d] : query::BreakdownDims()) {
+        if (!valid.empty()) valid.append(", ");
+        valid.append(n);
+      }
+      return Status::InvalidArgument(
+          fmt::format("parameter 'by' takes a comma-separated list of {}; got '{}'", valid, name));
+    }
+    pos = comma + 1;
   }
-  return t;
+  return dims;
 }
 
-// trends: per day.
-Result<ResultTable> Trends(const ReportParams& params, const QueryContext& ctx) {
-  WS_RETURN_IF_ERROR(CheckParams("trends", params, {}));
-  WS_ASSIGN_OR_RETURN(SessionFilter f, ResolveFilter(params, ctx));
-  struct Agg {
-    int64_t sessions = 0, completed = 0, watch_ms = 0;
-    std::unordered_set<std::string> viewers, titles;
-  };
-  std::map<int32_t, Agg> by_day;
-  WS_RETURN_IF_ERROR(ScanSessions(ctx, f, [&](const SessionRecord& r) {
-    Agg& a = by_day[r.date_key.v];
-    ++a.sessions;
-    if (r.status == SessionStatus::kCompleted) ++a.completed;
-    a.watch_ms += r.watch_ms;
-    a.viewers.insert(r.user_id);
-    a.titles.insert(TitleIdOf(r, ctx.catalog));
-  }));
-  ResultTable t;
-  t.report = "trends";
-  AddRangeParams(f, &t);
-  t.columns = {"date", "sessions", "completed", "viewers", "titles", "watch_hours"};
-  for (auto& [day, a] : by_day) {
-    t.rows.push_back({FormatDate(DayNumber{day}), a.sessions, a.completed,
-                      static_cast<int64_t>(a.viewers.size()), static_cast<int64_t>(a.titles.size()),
-                      Hours(a.watch_ms)});
+Value CellOf(const FrameColumn& c, size_t r, const query::OutputColumn& out, const query::QueryEnv& env) {
+  if (c.kind == query::ColKind::kKey) {
+    query::KeyValue k = query::RenderKey(c.dim, c.keys[r], out.render == query::Render::kName, env);
+    if (k.is_null) return Null{};
+    if (k.is_number) return k.number;
+    return k.text;
   }
-  return t;
+  double v = 0;
+  if (!c.Get(r, &v)) return Null{};
+  switch (out.render) {
+    case query::Render::kTimestamp:
+      return FormatRfc3339(EpochMillis{static_cast<int64_t>(v)});
+    case query::Render::kBool:
+      return v != 0;
+    default:
+      break;
+  }
+  if (c.kind == query::ColKind::kInt || c.kind == query::ColKind::kSet) return static_cast<int64_t>(v);
+  return v;
 }
 
-// peak-hours: per local start hour.
-Result<ResultTable> PeakHours(const ReportParams& params, const QueryContext& ctx) {
-  WS_RETURN_IF_ERROR(CheckParams("peak-hours", params, {}));
-  WS_ASSIGN_OR_RETURN(SessionFilter f, ResolveFilter(params, ctx));
-  struct Agg {
-    int64_t sessions = 0, watch_ms = 0;
-    std::unordered_set<std::string> viewers;
-  };
-  std::vector<Agg> by_hour(kHoursPerDay);
-  WS_RETURN_IF_ERROR(ScanSessions(ctx, f, [&](const SessionRecord& r) {
-    Agg& a = by_hour[static_cast<size_t>(std::clamp(r.local_start_hour, 0, kHoursPerDay - 1))];
-    ++a.sessions;
-    a.watch_ms += r.watch_ms;
-    a.viewers.insert(r.user_id);
-  }));
-  ResultTable t;
-  t.report = "peak-hours";
-  AddRangeParams(f, &t);
-  t.columns = {"hour", "sessions", "viewers", "watch_hours"};
-  for (int h = 0; h < kHoursPerDay; ++h) {
-    const Agg& a = by_hour[static_cast<size_t>(h)];
-    t.rows.push_back({int64_t{h}, a.sessions, static_cast<int64_t>(a.viewers.size()), Hours(a.watch_ms)});
+// compare=previous: the key of a row, with dates shifted by the period's
+// length so that rows match by day offset.
+std::string RowKey(const Frame& f, size_t r, int32_t shift_days) {
+  std::string key;
+  for (const FrameColumn& c : f.cols) {
+    if (c.kind != query::ColKind::kKey) continue;
+    int64_t k = c.keys[r];
+    if (c.dim == Dim::kDate) k += shift_days;
+    key.append(reinterpret_cast<const char*>(&k), sizeof k);
   }
-  return t;
-}
-
-using ReportFn = Result<ResultTable> (*)(const ReportParams&, const QueryContext&);
-const std::vector<std::pair<std::string, ReportFn>>& Registry() {
-  static const std::vector<std::pair<std::string, ReportFn>> kReports = {
-      {"popular", &Popular},
-      {"trends", &Trends},
-      {"peak-hours", &PeakHours},
-  };
-  return kReports;
+  return key;
 }
 
 }  // namespace
 
 std::vector<std::string> ReportNames() {
   std::vector<std::string> names;
-  for (const auto& [n, fn] : Registry()) names.push_back(n);
+  for (const auto& s : query::ReportSpecs()) names.push_back(s.name);
   return names;
 }
 
-Result<ResultTable> RunReport(const std::string& name, const ReportParams& params, const QueryContext& ctx) {
-  for (const auto& [n, fn] : Registry()) {
-    if (n == name) return fn(params, ctx);
+Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, const QueryContext& ctx) {
+  const query::ReportSpec* spec = nullptr;
+  for (const auto& s : query::ReportSpecs()) {
+    if (s.name == name) spec = &s;
   }
-  std::string names;
-  for (const auto& n : ReportNames()) names += " " + n;
-  return Status::InvalidArgument(fmt::format("unknown report '{}' (available:{})", name, names));
-}
-
-Result<SessionFilter> ResolveFilter(const ReportParams& params, const QueryContext& ctx) {
-  SessionFilter f;
-  std::vector<int32_t> days = ctx.snapshot->Partitions(kSessionsTable);
-  DayNumber last = days.empty() ? DayOf(EpochMillis{0}) : DayNumber{days.back()};
-  f.to = last;
-  if (auto it = params.find("to"); it != params.end()) {
-    auto d = ParseDate(it->second);
-    if (!d)
-      return Status::InvalidArgument(
-          fmt::format("parameter 'to' must be a date YYYY-MM-DD, got '{}'", it->second));
-    f.to = *d;
+  if (spec == nullptr) {
+    std::string names;
+    for (const auto& n : ReportNames()) names += " " + n;
+    return Status::InvalidArgument(fmt::format("unknown report '{}' (available:{})", name, names));
   }
-  f.from = DayNumber{f.to.v - (kDefaultRangeDays - 1)};
-  if (auto it = params.find("from"); it != params.end()) {
-    auto d = ParseDate(it->second);
-    if (!d) {
-      return Status::InvalidArgument(
-          fmt::format("parameter 'from' must be a date YYYY-MM-DD, got '{}'", it->second));
-    }
-    f.from = *d;
-  }
-  if (f.from > f.to) {
+  ReportParams params;
+  for (const auto& [k, v] : raw) params[Normalise(k)] = v;
+  std::vector<std::string> valid = kCommonParams;
+  valid.insert(valid.end(), spec->params.begin(), spec->params.end());
+  if (spec->comparable) valid.push_back("compare");
+  for (const auto& [k, v] : params) {
+    if (std::find(valid.begin(), valid.end(), k) != valid.end()) continue;
+    std::string list;
+    for (const auto& c : valid) list += " " + c;
     return Status::InvalidArgument(
-        fmt::format("parameter 'from' ({}) is after 'to' ({})", FormatDate(f.from), FormatDate(f.to)));
+        fmt::format("report '{}' has no parameter '{}' (valid parameters:{})", name, k, list));
   }
-  auto get = [&](const char* k) { return params.count(k) ? params.at(k) : std::string(); };
-  if (std::string country = get("country"); !country.empty()) {
+  for (const std::string& k : spec->required) {
+    if (Get(params, k).empty()) {
+      return Status::InvalidArgument(fmt::format("report '{}' needs parameter '{}'", name, k));
+    }
+  }
+
+  // The report's own parameters.
+  query::ReportArgs args;
+  auto has = [&](const char* p) {
+    return std::find(spec->params.begin(), spec->params.end(), p) != spec->params.end();
+  };
+  if (has("limit")) {
+    WS_ASSIGN_OR_RETURN(args.limit, IntParam(params, "limit", name == "breakdown" ? 0 : kDefaultLimit, 1));
+  }
+  if (has("sort")) {
+    args.sort = params.count("sort") ? params.at("sort") : "sessions";
+    if (args.sort != "sessions" && args.sort != "viewers" && args.sort != "watch_hours") {
+      return Status::InvalidArgument(
+          fmt::format("parameter 'sort' must be sessions, viewers or watch_hours, got '{}'", args.sort));
+    }
+  }
+  if (has("by")) {
+    const std::string by = params.count("by") ? params.at("by") : (name == "breakdown" ? "genre" : "");
+    if (!by.empty()) {
+      WS_ASSIGN_OR_RETURN(args.by, ParseBy(by));
+    }
+    if (name == "daypart" && std::find(args.by.begin(), args.by.end(), Dim::kDaypart) != args.by.end()) {
+      return Status::InvalidArgument("parameter 'by' of report 'daypart' cannot name daypart itself");
+    }
+  }
+  if (has("min_viewers")) {
+    WS_ASSIGN_OR_RETURN(args.min_viewers, IntParam(params, "min_viewers", kDefaultMinViewers, 0));
+  }
+  if (has("global_top")) {
+    WS_ASSIGN_OR_RETURN(args.global_top, IntParam(params, "global_top", kDefaultGlobalTop, 1));
+    WS_ASSIGN_OR_RETURN(args.local_top, IntParam(params, "local_top", kDefaultLocalTop, 1));
+  }
+  args.user = Get(params, "user");
+  args.content = Get(params, "content");
+  if (has("user") && !ctx.keys->user->Find(args.user)) {
+    return Status::InvalidArgument(fmt::format("parameter 'user': no sessions of user '{}'", args.user));
+  }
+  if (has("content") && !ctx.keys->content->Find(args.content)) {
+    return Status::InvalidArgument(
+        fmt::format("parameter 'content': no sessions of content '{}'", args.content));
+  }
+  bool compare = false;
+  if (params.count("compare")) {
+    if (params.at("compare") != "previous") {
+      return Status::InvalidArgument(
+          fmt::format("parameter 'compare' must be 'previous', got '{}'", params.at("compare")));
+    }
+    compare = true;
+  }
+
+  // Lookups and the common filters.
+  bool needs_users = spec->needs_users;
+  for (Dim d : args.by) needs_users |= d == Dim::kSubscription || d == Dim::kAgeBand;
+  const query::Lookups lookups = query::BuildLookups(ctx.catalog, *ctx.keys, needs_users);
+  query::QueryEnv env;
+  env.snapshot = ctx.snapshot;
+  env.keys = ctx.keys;
+  env.lookups = &lookups;
+  env.threads = ctx.threads;
+  query::CommonFilter& f = env.filter;
+  if (std::string country = Get(params, "country"); !country.empty()) {
     std::optional<CountryCode> code = ParseCountryCode(country);
     if (!code) {
       return Status::InvalidArgument(fmt::format(
           "parameter 'country' must be an ISO 3166-1 alpha-2 code (two letters, e.g. KR), got '{}'",
           country));
     }
-    f.country = code->str();
+    f.country_key = ctx.keys->country->Find(code->str()).value_or(store::kNoKey);
   }
-  f.device_type = get("device_type");
-  f.genre = get("genre");
-  f.content_type = get("content_type");
-  if (!f.content_type.empty() && f.content_type != "movie" && f.content_type != "episode") {
-    return Status::InvalidArgument(
-        fmt::format("parameter 'content_type' must be movie or episode, got '{}'", f.content_type));
+  if (std::string device = Get(params, "device_type"); !device.empty()) {
+    const DeviceType t = ParseDeviceType(device);
+    if (t == DeviceType::kUnknown || (t == DeviceType::kOther && device != "other")) {
+      return Status::InvalidArgument(fmt::format(
+          "parameter 'device_type' must be one of tv, mobile, tablet, desktop, web, console, other; got '{}'",
+          device));
+    }
+    f.device_type = static_cast<int64_t>(t);
   }
-  f.title = get("title");
-  return f;
-}
-
-Status ScanSessions(const QueryContext& ctx, const SessionFilter& f,
-                    const std::function<void(const SessionRecord&)>& fn) {
-  bool needs_content = !f.genre.empty() || !f.content_type.empty() || !f.title.empty();
-  for (int32_t p : ctx.snapshot->Partitions(kSessionsTable)) {
-    DayNumber day{p};
-    if (day < f.from || day > f.to) continue;
-    WS_RETURN_IF_ERROR(ForEachSession(*ctx.snapshot, *ctx.keys, day, [&](const SessionRecord& r) {
-      if (!f.country.empty() && r.country != f.country) return Status::Ok();
-      if (!f.device_type.empty() && DeviceTypeName(r.device_type) != f.device_type) return Status::Ok();
-      if (needs_content) {
-        const ContentInfo* c = ctx.catalog ? ctx.catalog->FindContent(r.content_id) : nullptr;
-        if (c == nullptr) return Status::Ok();
-        if (!f.content_type.empty() && c->kind != f.content_type) return Status::Ok();
-        if (!f.genre.empty()) {
-          // A session counts under the genres its title had when watched.
-          const std::vector<std::string>* genres = ctx.catalog->GenresAt(r.content_id, r.start);
-          if (genres == nullptr || std::find(genres->begin(), genres->end(), f.genre) == genres->end())
-            return Status::Ok();
-        }
-        if (!f.title.empty() && c->title_id != f.title && c->title != f.title) return Status::Ok();
+  if (std::string genre = Get(params, "genre"); !genre.empty()) f.genre = lookups.FindGenre(genre);
+  if (std::string type = Get(params, "content_type"); !type.empty()) {
+    if (type != "movie" && type != "episode") {
+      return Status::InvalidArgument(
+          fmt::format("parameter 'content_type' must be movie or episode, got '{}'", type));
+    }
+    f.content_type = type == "movie" ? query::ContentType::kMovie : query::ContentType::kEpisode;
+  }
+  if (std::string title = Get(params, "title"); !title.empty()) {
+    f.title = lookups.FindTitle(title);
+    if (name == "lifecycle") {
+      if (*f.title < 0)
+        return Status::InvalidArgument(fmt::format("parameter 'title': no title '{}'", title));
+      if (lookups.title_end_day[static_cast<size_t>(*f.title)] == query::Lookups::kNoDay) {
+        return Status::InvalidArgument(
+            fmt::format("parameter 'title': title '{}' has no production_end_date in the catalog", title));
       }
-      fn(r);
-      return Status::Ok();
-    }));
+    }
   }
-  return Status::Ok();
+
+  // Clock and dates.
+  std::string tz = params.count("tz") ? params.at("tz") : kViewerClock;
+  if (tz != kViewerClock) {
+    if (!IsKnownTimeZone(tz)) {
+      return Status::InvalidArgument(fmt::format(
+          "parameter 'tz' must be 'viewer' or an IANA time zone (UTC, America/New_York), got '{}'", tz));
+    }
+    env.zone = tz;
+  }
+  std::vector<int32_t> days = ctx.snapshot->Partitions(kSessionsTable);
+  const DayNumber last = days.empty() ? DayOf(EpochMillis{0}) : DayNumber{days.back()};
+  WS_ASSIGN_OR_RETURN(env.to, DateParam(params, "to", last));
+  const DayNumber first = spec->range == query::DefaultRange::kAllData && !days.empty()
+                              ? DayNumber{days.front()}
+                              : DayNumber{env.to.v - (kDefaultRangeDays - 1)};
+  WS_ASSIGN_OR_RETURN(env.from, DateParam(params, "from", first));
+  if (env.from > env.to) {
+    return Status::InvalidArgument(
+        fmt::format("parameter 'from' ({}) is after 'to' ({})", FormatDate(env.from), FormatDate(env.to)));
+  }
+
+  const query::ReportDef def = spec->build(args);
+  WS_ASSIGN_OR_RETURN(auto frames, query::RunReportDef(def, env));
+  const Frame& frame = frames.at(def.pipelines.back().name);
+  const int32_t len = env.to.v - env.from.v + 1;
+  Frame prev;
+  query::QueryEnv prev_env = env;
+  if (compare) {
+    prev_env.from = DayNumber{env.from.v - len};
+    prev_env.to = DayNumber{env.to.v - len};
+    WS_ASSIGN_OR_RETURN(auto prev_frames, query::RunReportDef(def, prev_env));
+    prev = std::move(prev_frames.at(def.pipelines.back().name));
+  }
+
+  ResultTable t;
+  t.report = name;
+  t.params.emplace_back("from", FormatDate(env.from));
+  t.params.emplace_back("to", FormatDate(env.to));
+  t.params.emplace_back("tz", tz);
+  for (const auto& [k, v] : params) {
+    if (k != "from" && k != "to" && k != "tz") t.params.emplace_back(k, v);
+  }
+  auto echo = [&](const char* k, const std::string& v) {
+    if (!params.count(k)) t.params.emplace_back(k, v);
+  };
+  if (has("limit") && args.limit > 0) echo("limit", std::to_string(args.limit));
+  if (has("sort")) echo("sort", args.sort);
+  if (has("by") && !args.by.empty()) {
+    std::string by;
+    for (Dim d : args.by) {
+      if (!by.empty()) by.push_back(',');
+      by.append(query::DimName(d));
+    }
+    echo("by", by);
+  }
+  if (has("min_viewers")) echo("min_viewers", std::to_string(args.min_viewers));
+  if (has("global_top")) {
+    echo("global_top", std::to_string(args.global_top));
+    echo("local_top", std::to_string(args.local_top));
+  }
+
+  std::vector<const FrameColumn*> cols;
+  for (const query::OutputColumn& o : def.output) {
+    const FrameColumn* c = frame.Find(o.source);
+    if (c == nullptr) return Status::Internal(fmt::format("report '{}' lost column '{}'", name, o.source));
+    cols.push_back(c);
+    t.columns.push_back(o.name);
+    if (compare && o.measure) {
+      t.columns.push_back(o.name + "_prev");
+      t.columns.push_back(o.name + "_change_pct");
+    }
+  }
+  std::unordered_map<std::string, size_t> prev_rows;
+  for (size_t r = 0; r < prev.rows; ++r) prev_rows.emplace(RowKey(prev, r, len), r);
+  for (size_t r = 0; r < frame.rows; ++r) {
+    std::vector<Value> row;
+    auto match = compare ? prev_rows.find(RowKey(frame, r, 0)) : prev_rows.end();
+    for (size_t i = 0; i < def.output.size(); ++i) {
+      row.push_back(CellOf(*cols[i], r, def.output[i], env));
+      if (!(compare && def.output[i].measure)) continue;
+      const FrameColumn* pc = prev.Find(def.output[i].source);
+      double now = 0, before = 0;
+      const bool have_now = cols[i]->Get(r, &now);
+      const bool have_before = match != prev_rows.end() && pc != nullptr && pc->Get(match->second, &before);
+      row.push_back(have_before ? CellOf(*pc, match->second, def.output[i], prev_env) : Value(Null{}));
+      row.push_back(have_now && have_before && before != 0 ? Value(100.0 * (now - before) / before)
+                                                           : Value(Null{}));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  for (const auto& s : def.summary) {
+    const Frame& sf = frames.at(s.pipeline);
+    const FrameColumn* c = sf.Find(s.column);
+    double v = 0;
+    t.summary.emplace_back(s.name, c != nullptr && sf.rows > 0 && c->Get(0, &v) ? Value(v) : Value(Null{}));
+  }
+  return t;
 }
 
 }  // namespace ws

@@ -69,6 +69,7 @@ class ReportsTest : public ::testing::Test {
       req.files.push_back(std::move(*f));
     }
     ASSERT_TRUE(store_->store().Commit(std::move(req)).ok());
+    catalog_->AttachKeys(store_->store().keys());
     snapshot_ = store_->snapshot();
     ctx_.snapshot = snapshot_.get();
     ctx_.keys = &store_->keys();

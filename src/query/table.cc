@@ -140,7 +140,18 @@ std::string RenderJson(const ResultTable& t) {
     }
     out.push_back('}');
   }
-  out.append("]}\n");
+  out.push_back(']');
+  if (!t.summary.empty()) {
+    out.append(",\"summary\":{");
+    for (size_t i = 0; i < t.summary.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendJsonString(&out, t.summary[i].first);
+      out.push_back(':');
+      AppendJsonValue(&out, t.summary[i].second);
+    }
+    out.push_back('}');
+  }
+  out.append("}\n");
   return out;
 }
 

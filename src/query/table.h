@@ -21,6 +21,8 @@ struct ResultTable {
   std::vector<std::pair<std::string, std::string>> params;  // as resolved
   std::vector<std::string> columns;
   std::vector<std::vector<Value>> rows;
+  // Scalars beside the rows (lifecycle's summary); JSON "summary" when any.
+  std::vector<std::pair<std::string, Value>> summary;
 };
 
 enum class OutputFormat { kTable, kCsv, kJson, kNdjson };

@@ -279,11 +279,14 @@ std::vector<OffsetInterval> ZoneOffsets(std::string_view zone, EpochMillis from,
     return out;
   }
   using Seconds = std::chrono::seconds;
-  date::sys_seconds at = date::floor<Seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{from.v}});
-  const date::sys_seconds end = date::floor<Seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{to.v}});
+  date::sys_seconds at =
+      date::floor<Seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{from.v}});
+  const date::sys_seconds end =
+      date::floor<Seconds>(date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{to.v}});
   while (true) {
     const date::sys_info info = tz->get_info(at);
-    const int64_t begin_ms = std::chrono::duration_cast<std::chrono::milliseconds>(info.begin.time_since_epoch()).count();
+    const int64_t begin_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(info.begin.time_since_epoch()).count();
     out.push_back({EpochMillis{std::min(begin_ms, from.v)},
                    std::chrono::duration_cast<std::chrono::milliseconds>(info.offset).count()});
     if (out.size() > 1) out.back().begin = EpochMillis{begin_ms};
