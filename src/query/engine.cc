@@ -1078,7 +1078,28 @@ Status Join(const JoinStep& step, const Frame& other, Frame* f) {
   return Status::Ok();
 }
 
-// Orders by the sort keys, then by every key column's rendered value.
+// Dimensions whose codes are in the order users expect (days, hours,
+// dayparts morning to night); the others order by their rendered text.
+bool NaturalOrder(Dim d) {
+  switch (d) {
+    case Dim::kDate:
+    case Dim::kHour:
+    case Dim::kDaypart:
+    case Dim::kWeekday:
+    case Dim::kWeek:
+    case Dim::kWeekOffset:
+    case Dim::kPositionBucket:
+    case Dim::kStatus:
+    case Dim::kContentType:
+    case Dim::kAgeBand:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Orders by the sort keys, then by every key column: in code order for the
+// dimensions with a natural order, else by rendered value.
 Status Sort(const SortStep& step, const QueryEnv& env, Frame* f) {
   std::vector<const FrameColumn*> cols;
   for (const SortStep::Key& k : step.keys) {
@@ -1104,8 +1125,12 @@ Status Sort(const SortStep& step, const QueryEnv& env, Frame* f) {
       if (ox != oy) return ox;  // nulls last
       if (x != y) return step.keys[i].desc ? x > y : x < y;
     }
-    for (const auto& v : rendered) {
-      const KeyValue &x = v[a], &y = v[b];
+    for (size_t i = 0; i < rendered.size(); ++i) {
+      if (NaturalOrder(keycols[i]->dim)) {
+        if (keycols[i]->keys[a] != keycols[i]->keys[b]) return keycols[i]->keys[a] < keycols[i]->keys[b];
+        continue;
+      }
+      const KeyValue &x = rendered[i][a], &y = rendered[i][b];
       if (x.is_null != y.is_null) return y.is_null;
       if (x.is_number && y.is_number && x.number != y.number) return x.number < y.number;
       if (x.text != y.text) return x.text < y.text;

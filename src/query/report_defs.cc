@@ -208,7 +208,7 @@ ReportDef Daypart(const ReportArgs& a) {
   Pipeline p{"report", Period::kCurrent, {}};
   p.steps = {ScanStep{keys, {Sessions(), Viewers(), WatchMs()}, {}, 0, false}, WatchHours(),
              Window("group_ms", WFn::kSum, "watch_ms", groups),
-             Derive("share_pct", Pct(Col("watch_ms"), Col("group_ms")))};
+             Derive("share_pct", Pct(Col("watch_ms"), Col("group_ms"))), SortStep{}};
   std::vector<OutputColumn> out = ByColumns(a);
   out.push_back(Key("daypart", "daypart"));
   for (const char* m : {"sessions", "viewers", "watch_hours", "share_pct"}) out.push_back(M(m));
@@ -427,7 +427,7 @@ ReportDef Devices(const ReportArgs&) {
 ReportDef Completion(const ReportArgs&) {
   Pipeline p{"report", Period::kCurrent, {}};
   p.steps = {ScanStep{{Dim::kContentType}, {Sessions(), AvgCompletion(), Completed()}, {}, 0, false},
-             Derive("completion_rate", Pct(Col("completed"), Col("sessions")))};
+             Derive("completion_rate", Pct(Col("completed"), Col("sessions"))), SortStep{}};
   return Def("completion", {p},
              {Key("content_type", "content_type"), M("sessions"), M("avg_completion_percentage"),
               M("completion_rate")},

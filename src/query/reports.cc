@@ -231,6 +231,7 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
           country));
     }
     f.country_key = ctx.keys->country->Find(code->str()).value_or(store::kNoKey);
+    params["country"] = code->str();  // echoed as SPEC 1 stores it
   }
   if (std::string device = Get(params, "device_type"); !device.empty()) {
     const DeviceType t = ParseDeviceType(device);
