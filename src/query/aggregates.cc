@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <unordered_set>
 
 namespace ws::query {
 namespace {
@@ -136,7 +135,11 @@ class MinMaxAgg final : public AggregateFunction {
   std::vector<uint8_t> seen_;
 };
 
-// kDistinct, kDistinctIf, kDistinctSet: Roaring bitmaps of 32-bit keys.
+// kDistinct, kDistinctIf, kDistinctSet, exact in every mode:
+// - bitsets: when SetDomain says the keys are dense and groups x domain fits
+//   a budget (days x users, titles x users), one plain bitset per group;
+// - otherwise (many fine groups, such as a user and a title), the (group,
+//   key) pairs, radix-sorted and deduplicated once at output.
 class DistinctAgg final : public AggregateFunction {
  public:
   enum class Mode { kCount, kCountIf, kSet };
@@ -145,8 +148,19 @@ class DistinctAgg final : public AggregateFunction {
   std::unique_ptr<AggregateFunction> CloneEmpty() const override {
     return std::make_unique<DistinctAgg>(mode_);
   }
+  void SetDomain(uint64_t values) override { domain_ = values; }
   void Resize(size_t groups) override {
-    if (groups > sets_.size()) sets_.resize(groups);
+    if (!decided_) {
+      decided_ = true;
+      const uint64_t words = (domain_ + kBitsPerWord - 1) / kBitsPerWord;
+      if (domain_ > 0 && groups > 0 && groups * words * sizeof(uint64_t) <= kBitsetBudgetBytes)
+        words_ = words;
+    }
+    if (groups <= groups_) return;
+    groups_ = groups;
+    if (words_ > 0) {
+      bits_.resize(groups * words_, 0);
+    }
   }
   void Add(std::span<const uint32_t> groups, const std::vector<std::span<const double>>& args,
            std::span<const uint8_t> valid) override {
@@ -154,29 +168,111 @@ class DistinctAgg final : public AggregateFunction {
     for (size_t i = 0; i < groups.size(); ++i) {
       if (valid[i] == 0) continue;
       if (mode_ == Mode::kCountIf && args[1][i] == 0) continue;
-      sets_[groups[i]].add(static_cast<uint32_t>(a[i]));
+      Insert(groups[i], static_cast<uint32_t>(a[i]));
     }
   }
   void Merge(const AggregateFunction& other, std::span<const uint32_t> map) override {
     const auto& o = static_cast<const DistinctAgg&>(other);
-    for (size_t g = 0; g < o.sets_.size(); ++g) {
-      if (!o.sets_[g].isEmpty()) sets_[map[g]] |= o.sets_[g];
+    if (words_ > 0 && o.words_ == words_) {
+      for (size_t g = 0; g < o.groups_; ++g) {
+        uint64_t* dst = &bits_[map[g] * words_];
+        const uint64_t* src = &o.bits_[g * words_];
+        for (size_t w = 0; w < words_; ++w) dst[w] |= src[w];
+      }
+      return;
+    }
+    for (uint64_t pair : o.pairs_) {
+      Insert(map[static_cast<uint32_t>(pair >> kValueBits)], static_cast<uint32_t>(pair));
     }
   }
   void Output(const std::string& name, ColKind, std::span<const uint32_t> order, Frame* out) const override {
     if (mode_ == Mode::kSet) {
       FrameColumn& c = out->Add(name, ColKind::kSet);
+      std::vector<Roaring> sets;
+      if (words_ == 0) {
+        sets.resize(groups_);
+        for (uint64_t pair : pairs_) sets[pair >> kValueBits].add(static_cast<uint32_t>(pair));
+      }
       c.sets.reserve(order.size());
-      for (uint32_t g : order) c.sets.push_back(sets_[g]);
+      for (uint32_t g : order) c.sets.push_back(words_ > 0 ? BitsetOf(g) : sets[g]);
       return;
     }
+    if (words_ == 0) Dedupe();
     FrameColumn& c = NumberColumn(out, name, ColKind::kInt, order.size());
-    for (size_t i = 0; i < order.size(); ++i) c.nums[i] = static_cast<double>(sets_[order[i]].cardinality());
+    for (size_t i = 0; i < order.size(); ++i) c.nums[i] = static_cast<double>(CountOf(order[i]));
   }
 
  private:
+  static constexpr uint64_t kBitsPerWord = 64;
+  static constexpr uint64_t kBitsetBudgetBytes = uint64_t{64} << 20;
+  static constexpr int kValueBits = 32;
+
+  void Insert(uint32_t g, uint32_t v) {
+    if (words_ > 0) {
+      bits_[g * words_ + v / kBitsPerWord] |= uint64_t{1} << (v % kBitsPerWord);
+      return;
+    }
+    pairs_.push_back((uint64_t{g} << kValueBits) | v);
+    sorted_ = false;
+  }
+  // Pair mode: sorts the pairs (LSD radix, 16 bits a pass over the bits in
+  // use) and removes repeats, then counts per group. Idempotent.
+  void Dedupe() const {
+    if (sorted_) return;
+    uint64_t top = 0;
+    for (uint64_t p : pairs_) top |= p;
+    std::vector<uint64_t> tmp(pairs_.size());
+    constexpr int kDigitBits = 16;
+    constexpr size_t kBuckets = size_t{1} << kDigitBits;
+    std::vector<size_t> count(kBuckets);
+    for (int shift = 0; shift < 64 && (top >> shift) != 0; shift += kDigitBits) {
+      std::fill(count.begin(), count.end(), 0);
+      for (uint64_t p : pairs_) ++count[(p >> shift) & (kBuckets - 1)];
+      size_t sum = 0;
+      for (size_t& c : count) {
+        const size_t n = c;
+        c = sum;
+        sum += n;
+      }
+      for (uint64_t p : pairs_) tmp[count[(p >> shift) & (kBuckets - 1)]++] = p;
+      pairs_.swap(tmp);
+    }
+    pairs_.erase(std::unique(pairs_.begin(), pairs_.end()), pairs_.end());
+    counts_.assign(groups_, 0);
+    for (uint64_t p : pairs_) ++counts_[p >> kValueBits];
+    sorted_ = true;
+  }
+  uint64_t CountOf(uint32_t g) const {
+    if (words_ == 0) return counts_[g];
+    uint64_t n = 0;
+    for (size_t w = 0; w < words_; ++w)
+      n += static_cast<uint64_t>(__builtin_popcountll(bits_[g * words_ + w]));
+    return n;
+  }
+  Roaring BitsetOf(uint32_t g) const {
+    Roaring r;
+    for (size_t w = 0; w < words_; ++w) {
+      uint64_t word = bits_[g * words_ + w];
+      while (word != 0) {
+        r.add(static_cast<uint32_t>(w * kBitsPerWord + static_cast<uint64_t>(__builtin_ctzll(word))));
+        word &= word - 1;
+      }
+    }
+    return r;
+  }
+
   Mode mode_;
-  std::vector<Roaring> sets_;
+  uint64_t domain_ = 0;
+  bool decided_ = false;
+  size_t groups_ = 0;
+  size_t words_ = 0;  // > 0: bitset mode, words per group
+  std::vector<uint64_t> bits_;
+  // Pair mode: the (group, key) pairs added, deduplicated by the first
+  // Output (mutable: Output is const, and runs on one thread after the scan),
+  // and then the distinct count per group.
+  mutable std::vector<uint64_t> pairs_;
+  mutable std::vector<uint64_t> counts_;
+  mutable bool sorted_ = true;
 };
 
 class MedianAgg final : public AggregateFunction {
@@ -218,68 +314,72 @@ class MedianAgg final : public AggregateFunction {
 };
 
 // kSittings: per group (a user and a series), the sessions as (start, end,
-// item); at output, sorted by start and cut where a session starts more than
-// the gap after the latest end so far.
+// item), kept in one flat array; at output, sorted by (group, start) once
+// and cut where a session starts more than the gap after the latest end so
+// far.
 class SittingsAgg final : public AggregateFunction {
  public:
   size_t arity() const override { return 3; }
   std::unique_ptr<AggregateFunction> CloneEmpty() const override { return std::make_unique<SittingsAgg>(); }
-  void Resize(size_t groups) override {
-    if (groups > v_.size()) v_.resize(groups);
-  }
+  void Resize(size_t groups) override { groups_ = std::max(groups_, groups); }
   void Add(std::span<const uint32_t> groups, const std::vector<std::span<const double>>& args,
            std::span<const uint8_t> valid) override {
     for (size_t i = 0; i < groups.size(); ++i) {
       if (valid[i] == 0) continue;
-      v_[groups[i]].push_back({static_cast<int64_t>(args[0][i]), static_cast<int64_t>(args[1][i]),
-                               static_cast<uint32_t>(args[2][i])});
+      v_.push_back({groups[i], static_cast<uint32_t>(args[2][i]), static_cast<int64_t>(args[0][i]),
+                    static_cast<int64_t>(args[1][i])});
     }
   }
   void Merge(const AggregateFunction& other, std::span<const uint32_t> map) override {
     const auto& o = static_cast<const SittingsAgg&>(other);
-    for (size_t g = 0; g < o.v_.size(); ++g) {
-      auto& dst = v_[map[g]];
-      dst.insert(dst.end(), o.v_[g].begin(), o.v_[g].end());
+    for (Viewing s : o.v_) {
+      s.group = map[s.group];
+      v_.push_back(s);
     }
   }
   void Output(const std::string& name, ColKind, std::span<const uint32_t> order, Frame* out) const override {
-    const size_t n = order.size();
-    std::vector<double> sittings(n), binges(n), items(n);
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<Viewing> v = v_[order[i]];
-      std::sort(v.begin(), v.end(), [](const Viewing& a, const Viewing& b) {
-        return a.start != b.start ? a.start < b.start : a.item < b.item;
-      });
-      std::unordered_set<uint32_t> distinct;
-      int64_t last_end = std::numeric_limits<int64_t>::min();
+    std::vector<double> sittings(groups_), binges(groups_), items(groups_);
+    std::vector<Viewing> v = v_;
+    std::sort(v.begin(), v.end(), [](const Viewing& a, const Viewing& b) {
+      if (a.group != b.group) return a.group < b.group;
+      return a.start != b.start ? a.start < b.start : a.item < b.item;
+    });
+    std::vector<uint32_t> distinct;  // items of the current sitting (few)
+    for (size_t i = 0; i < v.size();) {
+      const uint32_t g = v[i].group;
+      int64_t last_end = 0;
+      distinct.clear();
       auto close = [&] {
         if (distinct.empty()) return;
-        sittings[i] += 1;
-        items[i] += static_cast<double>(distinct.size());
-        if (distinct.size() >= kBingeMinItems) binges[i] += 1;
+        sittings[g] += 1;
+        items[g] += static_cast<double>(distinct.size());
+        if (distinct.size() >= kBingeMinItems) binges[g] += 1;
         distinct.clear();
       };
-      for (const Viewing& s : v) {
+      for (; i < v.size() && v[i].group == g; ++i) {
+        const Viewing& s = v[i];
         if (!distinct.empty() && s.start - last_end > kSittingGapMs) close();
-        distinct.insert(s.item);
-        last_end = distinct.size() == 1 ? s.end : std::max(last_end, s.end);
+        last_end = distinct.empty() ? s.end : std::max(last_end, s.end);
+        if (std::find(distinct.begin(), distinct.end(), s.item) == distinct.end()) distinct.push_back(s.item);
       }
       close();
     }
     for (auto [suffix, vals] :
          {std::pair{"_sittings", &sittings}, {"_binges", &binges}, {"_items", &items}}) {
-      FrameColumn& c = NumberColumn(out, name + suffix, ColKind::kInt, n);
-      c.nums = *vals;
+      FrameColumn& c = NumberColumn(out, name + suffix, ColKind::kInt, order.size());
+      for (size_t i = 0; i < order.size(); ++i) c.nums[i] = (*vals)[order[i]];
     }
   }
 
  private:
   struct Viewing {
+    uint32_t group;
+    uint32_t item;
     int64_t start;
     int64_t end;
-    uint32_t item;
   };
-  std::vector<std::vector<Viewing>> v_;
+  size_t groups_ = 0;
+  std::vector<Viewing> v_;
 };
 
 }  // namespace

@@ -9,8 +9,8 @@
 // result frame, one row per group in the order asked.
 //
 // Exactness: sums and means are over doubles (integers stay exact below
-// 2^53); distinct counts are exact (Roaring bitmaps of 32-bit keys);
-// medians sort the values.
+// 2^53); distinct counts are exact (bitsets, or hashed (group, key) pairs;
+// Roaring bitmaps where a set is kept); medians sort the values.
 //
 // Thread safety: an instance is used by one thread at a time.
 #pragma once
@@ -35,6 +35,10 @@ class AggregateFunction {
   virtual std::unique_ptr<AggregateFunction> CloneEmpty() const = 0;
   // Grows to `groups` states (new states are empty). Never shrinks.
   virtual void Resize(size_t groups) = 0;
+  // A hint, before the only Resize of a fixed set of groups: every first
+  // input is an integer in [0, values). Exact distinct counts then use a
+  // bitset per group when they fit in a small budget. Default: ignored.
+  virtual void SetDomain(uint64_t values) { (void)values; }
   // Row i belongs to group groups[i] and has inputs args[k][i]; a row whose
   // valid[i] is 0 has a null first input (skipped by everything but kCount).
   // Requires: every group < the size given to Resize; args.size() == arity().

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -326,9 +327,10 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
 // One thread's groups and aggregate states.
 struct ScanState {
   store::ColumnBatch batch;
-  U64Map<uint32_t> index;            // composite -> group (hashed mode)
-  std::vector<uint64_t> composites;  // group -> composite (hashed mode)
-  std::vector<int64_t> rows;         // group -> rows seen
+  std::vector<std::shared_ptr<const store::IntColumn>> held;  // cached columns of the current block
+  U64Map<uint32_t> index;                                     // composite -> group (hashed mode)
+  std::vector<uint64_t> composites;                           // group -> composite (hashed mode)
+  std::vector<int64_t> rows;                                  // group -> rows seen
   std::vector<std::unique_ptr<AggregateFunction>> aggs;
   // Scratch, per block.
   std::vector<uint32_t> sel;
@@ -337,15 +339,34 @@ struct ScanState {
   std::vector<uint64_t> comp;
   std::vector<uint32_t> gid;
   std::vector<std::vector<double>> inputs;
-  std::vector<uint8_t> valid, keep;
+  std::vector<uint8_t> valid, spare, keep;
+  std::vector<int64_t> codes;
   Status status;
 };
+
+// How many values an input can take, when they are dense codes from 0.
+uint64_t InputDomain(Input in, const QueryEnv& env) {
+  switch (in) {
+    case Input::kUserKey:
+      return env.keys->user->size() + uint64_t{1};
+    case Input::kContentKey:
+      return env.keys->content->size() + uint64_t{1};
+    case Input::kTitleCode:
+      return env.lookups->title_id.size();
+    default:
+      return 0;
+  }
+}
 
 void InitState(const ScanPlan& p, ScanState* s) {
   for (const Measure& m : p.step->measures) s->aggs.push_back(MakeAggregate(m.fn));
   if (p.dense) {
     s->rows.assign(p.key_space, 0);
-    for (auto& a : s->aggs) a->Resize(p.key_space);
+    for (size_t a = 0; a < s->aggs.size(); ++a) {
+      const Measure& m = p.step->measures[a];
+      if (!m.inputs.empty()) s->aggs[a]->SetDomain(InputDomain(m.inputs[0], *p.env));
+      s->aggs[a]->Resize(p.key_space);
+    }
   }
 }
 
@@ -361,47 +382,94 @@ int64_t OffsetAt(const std::vector<OffsetInterval>& v, int64_t t) {
   return v[lo].offset_ms;
 }
 
-double InputValue(Input in, const ScanPlan& p, const store::ColumnBatch& b, uint32_t r, int32_t day,
-                  uint8_t* valid) {
-  auto col = [&](PhysCol c) { return b.ints(static_cast<size_t>(p.slot[c]))[r]; };
+// The block's columns, by PhysCol (nullptr when not read).
+using BlockCols = std::array<const int64_t*, kPhysCols>;
+
+// Fills out[i] with input `in` of row sel[i] (report day day[i]); valid[i]
+// = 0 where it is null. One switch per block, not per row.
+void InputColumn(Input in, const ScanPlan& p, const BlockCols& cols, size_t m, const uint32_t* sel,
+                 const int32_t* day, double* out, uint8_t* valid) {
   const Lookups& lk = *p.env->lookups;
+  auto each = [&](auto f) {
+    for (size_t i = 0; i < m; ++i) out[i] = f(sel[i], i);
+  };
+  auto col = [&](PhysCol c) { return cols[c]; };
   switch (in) {
-    case Input::kWatchMs:
-      return static_cast<double>(col(kPWatch));
-    case Input::kDurationMs:
-      return static_cast<double>(col(kPDuration));
+    case Input::kWatchMs: {
+      const int64_t* w = col(kPWatch);
+      each([&](uint32_t r, size_t) { return static_cast<double>(w[r]); });
+      return;
+    }
+    case Input::kDurationMs: {
+      const int64_t* d = col(kPDuration);
+      each([&](uint32_t r, size_t) { return static_cast<double>(d[r]); });
+      return;
+    }
     case Input::kCompletionPct: {
-      const int64_t len = col(kPLength);
-      if (!HasLength(len)) {
-        *valid = 0;
-        return 0;
-      }
-      return CompletionPercentage(col(kPPosition), len);
+      const int64_t *len = col(kPLength), *pos = col(kPPosition);
+      each([&](uint32_t r, size_t i) {
+        if (!HasLength(len[r])) {
+          valid[i] = 0;
+          return 0.0;
+        }
+        return CompletionPercentage(pos[r], len[r]);
+      });
+      return;
     }
-    case Input::kCompleted:
-      return col(kPStatus) == static_cast<int64_t>(SessionStatus::kCompleted) ? 1 : 0;
-    case Input::kUserKey:
-      return static_cast<double>(col(kPUser));
-    case Input::kContentKey:
-      return static_cast<double>(col(kPContent));
-    case Input::kTitleCode:
-      return static_cast<double>(lk.TitleOf(static_cast<uint32_t>(col(kPContent))));
-    case Input::kTitleItems:
-      return lk.title_items[static_cast<size_t>(lk.TitleOf(static_cast<uint32_t>(col(kPContent))))];
+    case Input::kCompleted: {
+      const int64_t* st = col(kPStatus);
+      constexpr auto kDone = static_cast<int64_t>(SessionStatus::kCompleted);
+      each([&](uint32_t r, size_t) { return st[r] == kDone ? 1.0 : 0.0; });
+      return;
+    }
+    case Input::kUserKey: {
+      const int64_t* u = col(kPUser);
+      each([&](uint32_t r, size_t) { return static_cast<double>(u[r]); });
+      return;
+    }
+    case Input::kContentKey: {
+      const int64_t* c = col(kPContent);
+      each([&](uint32_t r, size_t) { return static_cast<double>(c[r]); });
+      return;
+    }
+    case Input::kTitleCode: {
+      const int64_t* c = col(kPContent);
+      each([&](uint32_t r, size_t) { return static_cast<double>(lk.TitleOf(static_cast<uint32_t>(c[r]))); });
+      return;
+    }
+    case Input::kTitleItems: {
+      const int64_t* c = col(kPContent);
+      each([&](uint32_t r, size_t) {
+        return static_cast<double>(
+            lk.title_items[static_cast<size_t>(lk.TitleOf(static_cast<uint32_t>(c[r])))]);
+      });
+      return;
+    }
     case Input::kWeek:
-      return WeekIndex(DayNumber{day});
+      each([&](uint32_t, size_t i) { return static_cast<double>(WeekIndex(DayNumber{day[i]})); });
+      return;
     case Input::kDate:
-      return day;
+      each([&](uint32_t, size_t i) { return static_cast<double>(day[i]); });
+      return;
     case Input::kMultilingual: {
-      const auto u = static_cast<size_t>(col(kPUser));
-      return u < lk.multilingual_user.size() ? lk.multilingual_user[u] : 0;
+      const int64_t* u = col(kPUser);
+      each([&](uint32_t r, size_t) {
+        const auto k = static_cast<size_t>(u[r]);
+        return k < lk.multilingual_user.size() ? static_cast<double>(lk.multilingual_user[k]) : 0.0;
+      });
+      return;
     }
-    case Input::kStartMs:
-      return static_cast<double>(col(kPStart));
-    case Input::kEndMs:
-      return static_cast<double>(col(kPStart) + col(kPDuration));
+    case Input::kStartMs: {
+      const int64_t* st = col(kPStart);
+      each([&](uint32_t r, size_t) { return static_cast<double>(st[r]); });
+      return;
+    }
+    case Input::kEndMs: {
+      const int64_t *st = col(kPStart), *d = col(kPDuration);
+      each([&](uint32_t r, size_t) { return static_cast<double>(st[r] + d[r]); });
+      return;
+    }
   }
-  return 0;
 }
 
 // Filters, groups and aggregates one block.
@@ -423,11 +491,30 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
     const int64_t hi = (env.to.v + 2) * kMillisPerDay;
     if (st != nullptr && st->has_int && (st->max < lo || st->min > hi)) return Status::Ok();
   }
-  WS_RETURN_IF_ERROR(reader.Read(blk, p.columns, &s->batch));
-  const store::ColumnBatch& b = s->batch;
-  auto ints = [&](PhysCol c) -> const int64_t* {
-    return p.slot[c] < 0 ? nullptr : b.ints(static_cast<size_t>(p.slot[c])).data();
-  };
+  // The columns: from the cache, or decoded into this thread's batch.
+  BlockCols cols{};
+  size_t block_rows = 0;
+  const std::vector<uint32_t>* selection = nullptr;
+  if (env.cache != nullptr) {
+    s->held.clear();
+    for (size_t c = 0; c < kPhysCols; ++c) {
+      if (p.slot[c] < 0) continue;
+      WS_ASSIGN_OR_RETURN(std::shared_ptr<const store::IntColumn> col,
+                          env.cache->Get(reader, blk, kPhysNames[c]));
+      cols[c] = col->data();
+      s->held.push_back(std::move(col));
+    }
+    block_rows = reader.block(blk).rows;
+    selection = reader.live(blk);
+  } else {
+    WS_RETURN_IF_ERROR(reader.Read(blk, p.columns, &s->batch));
+    for (size_t c = 0; c < kPhysCols; ++c) {
+      if (p.slot[c] >= 0) cols[c] = s->batch.ints(static_cast<size_t>(p.slot[c])).data();
+    }
+    block_rows = s->batch.rows();
+    selection = s->batch.selection();
+  }
+  auto ints = [&](PhysCol c) { return cols[c]; };
   const int64_t* start = ints(kPStart);
   const int64_t* date = ints(kPDate);
   const int64_t* local_date = ints(kPLocalDate);
@@ -440,9 +527,10 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
   const int64_t* maxpos = ints(kPMaxPosition);
 
   // 1. Filter into a selection, computing each row's report day and hour.
-  s->sel.clear();
-  s->day.clear();
-  s->hour.clear();
+  s->sel.resize(block_rows);
+  s->day.resize(block_rows);
+  s->hour.resize(block_rows);
+  size_t kept = 0;
   const bool zone = !env.zone.empty();
   auto consider = [&](uint32_t r) {
     int32_t day, hour = 0;
@@ -467,16 +555,20 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
     }
     if (p.user_key && static_cast<uint32_t>(user[r]) != *p.user_key) return;
     if (p.needs_length && !HasLength(length[r])) return;
-    s->sel.push_back(r);
-    s->day.push_back(day);
-    s->hour.push_back(hour);
+    s->sel[kept] = r;
+    s->day[kept] = day;
+    s->hour[kept] = hour;
+    ++kept;
   };
-  if (b.selection() == nullptr) {
-    for (uint32_t r = 0; r < b.rows(); ++r) consider(r);
+  if (selection == nullptr) {
+    for (uint32_t r = 0; r < block_rows; ++r) consider(r);
   } else {
-    for (uint32_t r : *b.selection()) consider(r);
+    for (uint32_t r : *selection) consider(r);
   }
-  if (s->sel.empty()) return Status::Ok();
+  s->sel.resize(kept);
+  s->day.resize(kept);
+  s->hour.resize(kept);
+  if (kept == 0) return Status::Ok();
 
   // 2. Expand rows over a multi-valued dimension (a title in two genres
   //    counts in both genre rows).
@@ -499,98 +591,118 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
   }
   const size_t n = s->sel.size();
 
-  // 3. Composite group keys.
+  // 3. Composite group keys: per key, its codes for every row (one switch
+  //    per block), then offsets into the composite.
   s->comp.assign(n, 0);
   s->keep.assign(n, 1);
+  s->codes.resize(n);
+  int64_t* codes = s->codes.data();
+  const uint32_t* sel = s->sel.data();
+  auto fill = [&](auto f) {
+    for (size_t i = 0; i < n; ++i) codes[i] = f(sel[i], i);
+  };
+  auto col_of = [&](PhysCol c) { return cols[c]; };
   for (size_t d = 0; d < p.step->keys.size(); ++d) {
-    const DimRange& rg = p.ranges[d];
-    const uint64_t stride = p.strides[d];
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t r = s->sel[i];
-      int64_t code = 0;
-      switch (p.step->keys[d]) {
-        case Dim::kDate:
-          code = s->day[i];
-          break;
-        case Dim::kHour:
-          code = s->hour[i];
-          break;
-        case Dim::kDaypart:
-          code = DaypartOf(s->hour[i]);
-          break;
-        case Dim::kWeekday:
-          code = IsoWeekday(DayNumber{zone ? s->day[i] : static_cast<int32_t>(local_date[r])});
-          break;
-        case Dim::kWeek:
-          code = WeekIndex(DayNumber{s->day[i]});
-          break;
-        case Dim::kWeekOffset: {
+    switch (p.step->keys[d]) {
+      case Dim::kDate:
+        fill([&](uint32_t, size_t i) { return int64_t{s->day[i]}; });
+        break;
+      case Dim::kHour:
+        fill([&](uint32_t, size_t i) { return int64_t{s->hour[i]}; });
+        break;
+      case Dim::kDaypart:
+        fill([&](uint32_t, size_t i) { return int64_t{DaypartOf(s->hour[i])}; });
+        break;
+      case Dim::kWeekday:
+        fill([&](uint32_t r, size_t i) {
+          return int64_t{IsoWeekday(DayNumber{zone ? s->day[i] : static_cast<int32_t>(local_date[r])})};
+        });
+        break;
+      case Dim::kWeek:
+        fill([&](uint32_t, size_t i) { return int64_t{WeekIndex(DayNumber{s->day[i]})}; });
+        break;
+      case Dim::kWeekOffset:
+        fill([&](uint32_t r, size_t i) -> int64_t {
           const int32_t end =
               lk.title_end_day[static_cast<size_t>(lk.TitleOf(static_cast<uint32_t>(content[r])))];
           if (end == Lookups::kNoDay) {
             s->keep[i] = 0;
-            break;
+            return 0;
           }
-          code = FloorDiv(s->day[i] - end, kDaysPerWeek);
-          break;
-        }
-        case Dim::kTitle:
-          code = lk.TitleOf(static_cast<uint32_t>(content[r]));
-          break;
-        case Dim::kContent:
-          code = content[r];
-          break;
-        case Dim::kGenre:
-          code = s->genre[i];
-          break;
-        case Dim::kCountry:
-          code = country[r];
-          break;
-        case Dim::kDeviceType:
-          code = device[r];
-          break;
-        case Dim::kPlatform:
-          code = b.ints(static_cast<size_t>(p.slot[kPPlatform]))[r];
-          break;
-        case Dim::kContentType: {
+          return FloorDiv(s->day[i] - end, kDaysPerWeek);
+        });
+        break;
+      case Dim::kTitle:
+        fill([&](uint32_t r, size_t) { return int64_t{lk.TitleOf(static_cast<uint32_t>(content[r]))}; });
+        break;
+      case Dim::kContent:
+        fill([&](uint32_t r, size_t) { return content[r]; });
+        break;
+      case Dim::kGenre:
+        fill([&](uint32_t, size_t i) { return s->genre[i]; });
+        break;
+      case Dim::kCountry:
+        fill([&](uint32_t r, size_t) { return country[r]; });
+        break;
+      case Dim::kDeviceType:
+        fill([&](uint32_t r, size_t) { return device[r]; });
+        break;
+      case Dim::kPlatform: {
+        const int64_t* c = col_of(kPPlatform);
+        fill([&](uint32_t r, size_t) { return c[r]; });
+        break;
+      }
+      case Dim::kContentType:
+        fill([&](uint32_t r, size_t) -> int64_t {
           const auto k = static_cast<size_t>(content[r]);
-          code = k < lk.type_of_content.size() ? static_cast<int64_t>(lk.type_of_content[k]) : 0;
-          break;
-        }
-        case Dim::kQuality:
-          code = b.ints(static_cast<size_t>(p.slot[kPQuality]))[r];
-          break;
-        case Dim::kSubscription: {
+          return k < lk.type_of_content.size() ? static_cast<int64_t>(lk.type_of_content[k]) : 0;
+        });
+        break;
+      case Dim::kQuality: {
+        const int64_t* c = col_of(kPQuality);
+        fill([&](uint32_t r, size_t) { return c[r]; });
+        break;
+      }
+      case Dim::kSubscription:
+        fill([&](uint32_t r, size_t) -> int64_t {
           const auto u = static_cast<size_t>(user[r]);
-          code = u < lk.subscription_of_user.size() ? lk.subscription_of_user[u] : -1;
-          break;
-        }
-        case Dim::kAgeBand: {
+          return u < lk.subscription_of_user.size() ? lk.subscription_of_user[u] : -1;
+        });
+        break;
+      case Dim::kAgeBand:
+        fill([&](uint32_t r, size_t) -> int64_t {
           const auto u = static_cast<size_t>(user[r]);
-          code = u < lk.age_band_of_user.size() ? lk.age_band_of_user[u] : 0;
-          break;
-        }
-        case Dim::kUser:
-          code = user[r];
-          break;
-        case Dim::kPositionBucket:
+          return u < lk.age_band_of_user.size() ? lk.age_band_of_user[u] : 0;
+        });
+        break;
+      case Dim::kUser:
+        fill([&](uint32_t r, size_t) { return user[r]; });
+        break;
+      case Dim::kPositionBucket:
+        fill([&](uint32_t r, size_t i) -> int64_t {
           if (!HasLength(length[r])) {
             s->keep[i] = 0;
-            break;
+            return 0;
           }
-          code = std::min<int64_t>(kBucketsPerLength,
+          return std::min<int64_t>(kBucketsPerLength,
                                    std::max<int64_t>(0, maxpos[r]) * kBucketsPerLength / length[r]);
-          break;
-        case Dim::kStatus:
-          code = b.ints(static_cast<size_t>(p.slot[kPStatus]))[r];
-          break;
+        });
+        break;
+      case Dim::kStatus: {
+        const int64_t* c = col_of(kPStatus);
+        fill([&](uint32_t r, size_t) { return c[r]; });
+        break;
       }
-      const int64_t off = code - rg.lo;
-      if (off < 0 || static_cast<uint64_t>(off) >= rg.card) {
-        s->keep[i] = 0;  // outside the dimension's range (a key newer than the registry we read)
+    }
+    const DimRange& rg = p.ranges[d];
+    const uint64_t stride = p.strides[d];
+    for (size_t i = 0; i < n; ++i) {
+      const auto off = static_cast<uint64_t>(codes[i] - rg.lo);
+      if (off >= rg.card) {
+        s->keep[i] = 0;  // outside the key's range (e.g. a key newer than the registry read)
         continue;
       }
-      s->comp[i] += static_cast<uint64_t>(off) * stride;
+      s->comp[i] += off * stride;
     }
   }
   // Drop rows without a value for some key.
@@ -632,14 +744,13 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
     const Measure& meas = p.step->measures[a];
     s->inputs.resize(std::max(s->inputs.size(), meas.inputs.size()));
     s->valid.assign(m, 1);
+    s->spare.assign(m, 1);
     std::vector<std::span<const double>> args;
     for (size_t k = 0; k < meas.inputs.size(); ++k) {
       std::vector<double>& v = s->inputs[k];
       v.resize(m);
-      uint8_t dummy = 1;
-      for (size_t i = 0; i < m; ++i) {
-        v[i] = InputValue(meas.inputs[k], p, b, s->sel[i], s->day[i], k == 0 ? &s->valid[i] : &dummy);
-      }
+      InputColumn(meas.inputs[k], p, cols, m, s->sel.data(), s->day.data(), v.data(),
+                  k == 0 ? s->valid.data() : s->spare.data());
       args.emplace_back(v.data(), m);
     }
     s->aggs[a]->Add(std::span<const uint32_t>(s->gid.data(), m), args, s->valid);
@@ -647,7 +758,8 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
   return Status::Ok();
 }
 
-Result<Frame> RunScan(const ScanStep& step, const QueryEnv& env) {
+// `ordered`: the rows must come out in key order (no later step reorders them).
+Result<Frame> RunScan(const ScanStep& step, const QueryEnv& env, bool ordered) {
   ScanPlan plan;
   WS_RETURN_IF_ERROR(PlanScan(step, env, &plan));
   // The blocks to scan.
@@ -718,7 +830,7 @@ Result<Frame> RunScan(const ScanStep& step, const QueryEnv& env) {
   } else {
     for (size_t g = 0; g < into.composites.size(); ++g)
       groups.emplace_back(into.composites[g], static_cast<uint32_t>(g));
-    std::sort(groups.begin(), groups.end());
+    if (ordered) std::sort(groups.begin(), groups.end());
   }
   Frame out;
   out.rows = groups.size();
@@ -859,9 +971,39 @@ Status GroupRows(const Frame& f, const std::vector<std::string>& keys, std::vect
     }
     cols.push_back(c);
   }
-  std::unordered_map<std::string, uint32_t> ids;
   group->assign(f.rows, 0);
   first->clear();
+  // Fast path: the key codes fit one 64-bit composite (mixed radix over
+  // their ranges), looked up in an open-addressing map.
+  unsigned __int128 space = 1;
+  std::vector<int64_t> lo(cols.size(), 0);
+  std::vector<uint64_t> card(cols.size(), 1);
+  for (size_t k = 0; k < cols.size(); ++k) {
+    if (f.rows == 0) break;
+    const auto [mn, mx] = std::minmax_element(cols[k]->keys.begin(), cols[k]->keys.end());
+    lo[k] = *mn;
+    card[k] = static_cast<uint64_t>(*mx - *mn) + 1;
+    space *= card[k];
+  }
+  if (space < (static_cast<unsigned __int128>(1) << 62)) {
+    U64Map<uint32_t> ids;
+    for (size_t r = 0; r < f.rows; ++r) {
+      uint64_t key = 0;
+      for (size_t k = 0; k < cols.size(); ++k)
+        key = key * card[k] + static_cast<uint64_t>(cols[k]->keys[r] - lo[k]);
+      const uint32_t* g = ids.Find(key);
+      if (g == nullptr) {
+        const auto fresh = static_cast<uint32_t>(first->size());
+        ids.Put(key, fresh);
+        first->push_back(static_cast<uint32_t>(r));
+        (*group)[r] = fresh;
+      } else {
+        (*group)[r] = *g;
+      }
+    }
+    return Status::Ok();
+  }
+  std::unordered_map<std::string, uint32_t> ids;
   std::string key;
   for (size_t r = 0; r < f.rows; ++r) {
     key.clear();
@@ -922,11 +1064,21 @@ Status Derive(const DeriveStep& step, const QueryEnv& env, Frame* f) {
 Status Window(const WindowStep& step, Frame* f) {
   std::vector<uint32_t> group, first;
   WS_RETURN_IF_ERROR(GroupRows(*f, step.partition, &group, &first));
-  std::vector<std::vector<uint32_t>> members(first.size());
-  for (size_t r = 0; r < f->rows; ++r) members[group[r]].push_back(static_cast<uint32_t>(r));
   const FrameColumn* arg = f->Find(step.arg);
   if (arg == nullptr)
     return Status::InvalidArgument(fmt::format("report definition: no column '{}'", step.arg));
+  if (step.fn == WindowStep::Fn::kSum) {  // one pass, no member lists
+    std::vector<double> sums(first.size(), 0);
+    double v = 0;
+    for (size_t r = 0; r < f->rows; ++r) sums[group[r]] += arg->Get(r, &v) ? v : 0;
+    FrameColumn& c = f->Add(step.name, step.kind);
+    c.nums.resize(f->rows);
+    c.valid.assign(f->rows, 1);
+    for (size_t r = 0; r < f->rows; ++r) c.nums[r] = sums[group[r]];
+    return Status::Ok();
+  }
+  std::vector<std::vector<uint32_t>> members(first.size());
+  for (size_t r = 0; r < f->rows; ++r) members[group[r]].push_back(static_cast<uint32_t>(r));
   const FrameColumn* ord = step.order.empty() ? nullptr : f->Find(step.order);
   if (!step.order.empty() && ord == nullptr) {
     return Status::InvalidArgument(fmt::format("report definition: no column '{}'", step.order));
@@ -1236,13 +1388,33 @@ Result<std::map<std::string, Frame>> RunReportDef(const ReportDef& def, const Qu
   const int32_t len = env.to.v - env.from.v + 1;
   previous.from = DayNumber{env.from.v - len};
   previous.to = DayNumber{env.to.v - len};
-  for (const Pipeline& pl : def.pipelines) {
+  auto reorders = [](const Pipeline& pl) {
+    for (const Step& step : pl.steps) {
+      if (std::holds_alternative<AggregateStep>(step) || std::holds_alternative<SortStep>(step)) return true;
+    }
+    return false;
+  };
+  for (size_t pi = 0; pi < def.pipelines.size(); ++pi) {
+    const Pipeline& pl = def.pipelines[pi];
     const QueryEnv& e = pl.period == Period::kPrevious ? previous : env;
     Frame f;
+    // A scan's rows need key order when they reach the output unsorted: in
+    // the last pipeline, or in one a later pipeline starts from, when no
+    // step on the way regroups or sorts them. (Joins do not need order.)
+    bool reordered = reorders(pl);
+    if (!reordered && pi + 1 < def.pipelines.size()) {
+      bool feeds_output = false;
+      for (size_t later = pi + 1; later < def.pipelines.size(); ++later) {
+        const Pipeline& next = def.pipelines[later];
+        const auto* from = next.steps.empty() ? nullptr : std::get_if<FromStep>(&next.steps.front());
+        if (from != nullptr && from->pipeline == pl.name && !reorders(next)) feeds_output = true;
+      }
+      reordered = !feeds_output;
+    }
     for (const Step& step : pl.steps) {
       Status st = Status::Ok();
       if (const auto* s = std::get_if<ScanStep>(&step)) {
-        WS_ASSIGN_OR_RETURN(f, RunScan(*s, e));
+        WS_ASSIGN_OR_RETURN(f, RunScan(*s, e, !reordered));
       } else if (const auto* s = std::get_if<FromStep>(&step)) {
         auto it = results.find(s->pipeline);
         if (it == results.end())

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "query/column_cache.h"
 #include "query/frame.h"
 #include "query/lookups.h"
 #include "query/plan.h"
@@ -48,6 +49,7 @@ struct QueryEnv {
   std::string zone;  // "" : the viewer's clock (SPEC 4 tz=viewer); else an IANA zone
   CommonFilter filter;
   int threads = 2;
+  ColumnCache* cache = nullptr;  // a long-running process's decoded columns; nullptr: decode per scan
 };
 
 // Runs every pipeline of `def`; pipelines of Period::kPrevious read the

@@ -30,8 +30,9 @@ int AgeBand(int32_t age) {
 
 const std::vector<uint16_t>& Lookups::GenresAt(uint32_t content_key, int64_t t_ms) const {
   static const std::vector<uint16_t> kNone;
-  if (content_key >= content_genres.size() || content_genres[content_key].empty()) return kNone;
-  const auto& v = content_genres[content_key];
+  const auto t = static_cast<size_t>(TitleOf(content_key));
+  if (t >= title_genres.size() || title_genres[t].empty()) return kNone;
+  const auto& v = title_genres[t];
   size_t i = 0;
   while (i + 1 < v.size() && v[i + 1].from_ms <= t_ms) ++i;
   return v[i].genres;
@@ -59,7 +60,6 @@ Lookups BuildLookups(const Catalog* catalog, const SessionKeys& keys, bool with_
   const uint32_t contents = keys.content->size();
   l.title_of_content.assign(contents + 1, 0);
   l.type_of_content.assign(contents + 1, ContentType::kUnknown);
-  l.content_genres.resize(contents + 1);
   std::unordered_map<std::string, int32_t> title_code;
   std::unordered_map<std::string, uint16_t> genre_code;
   auto genre = [&](const std::string& g) {
@@ -74,11 +74,11 @@ Lookups BuildLookups(const Catalog* catalog, const SessionKeys& keys, bool with_
       l.title_name.push_back(name);
       l.title_items.push_back(items);
       l.title_end_day.push_back(end_day);
+      l.title_genres.emplace_back();
     }
     return it->second;
   };
   title("", "", 0, Lookups::kNoDay);  // code 0: content key 0 (absent)
-  std::unordered_map<std::string, std::vector<Lookups::GenreVersion>> title_genres;
   for (uint32_t k = 1; k <= contents; ++k) {
     const ContentInfo* c = catalog ? catalog->FindContentByKey(k) : nullptr;
     if (c == nullptr) {
@@ -92,16 +92,15 @@ Lookups BuildLookups(const Catalog* catalog, const SessionKeys& keys, bool with_
     l.type_of_content[k] = c->kind == "movie"     ? ContentType::kMovie
                            : c->kind == "episode" ? ContentType::kEpisode
                                                   : ContentType::kUnknown;
-    auto [it, fresh] = title_genres.try_emplace(c->title_id);
-    if (fresh) {
+    auto& versions = l.title_genres[static_cast<size_t>(l.title_of_content[k])];
+    if (versions.empty()) {
       for (const TitleVersion* v : catalog->TitleHistory(c->title_id)) {
         Lookups::GenreVersion gv;
         gv.from_ms = v->valid_from.v;
         for (const std::string& g : v->info.genres) gv.genres.push_back(genre(g));
-        it->second.push_back(std::move(gv));
+        versions.push_back(std::move(gv));
       }
     }
-    l.content_genres[k] = it->second;
   }
   if (with_users) {
     const uint32_t users = keys.user->size();

@@ -35,14 +35,14 @@ struct Lookups {
   std::vector<std::string> title_name;
   std::vector<int32_t> title_items;    // playable items (1 for a movie or an unknown item)
   std::vector<int32_t> title_end_day;  // production end date, kNoDay when none
-  // Genres: names by code, and per content key the versions of its title's
+  // Genres: names by code, and per title code the versions of the title's
   // genres (valid from, genre codes), oldest first (SCD2; SPEC 3.1).
   std::vector<std::string> genre_names;
   struct GenreVersion {
     int64_t from_ms = 0;
     std::vector<uint16_t> genres;
   };
-  std::vector<std::vector<GenreVersion>> content_genres;
+  std::vector<std::vector<GenreVersion>> title_genres;
   // Users (index: user key), when built.
   std::vector<int16_t> subscription_of_user;  // code into subscription_names; -1 unknown
   std::vector<std::string> subscription_names;

@@ -222,6 +222,7 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
   env.keys = ctx.keys;
   env.lookups = &lookups;
   env.threads = ctx.threads;
+  env.cache = ctx.cache;
   query::CommonFilter& f = env.filter;
   if (std::string country = Get(params, "country"); !country.empty()) {
     std::optional<CountryCode> code = ParseCountryCode(country);

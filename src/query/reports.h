@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "query/column_cache.h"
 #include "query/table.h"
 #include "session/config.h"
 #include "session/session_table.h"
@@ -33,6 +34,9 @@ struct QueryContext {
   const Catalog* catalog = nullptr;  // may be null: no roll-up to titles
   SessionConfig config;
   int threads = 2;  // scan threads
+  // A long-running process's column cache (query/column_cache.h); the CLI
+  // passes none and reads through the page cache.
+  query::ColumnCache* cache = nullptr;
 };
 
 // Names of the reports, in the order --help lists them.

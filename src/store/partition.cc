@@ -366,6 +366,11 @@ Status ReadBlockColumns(const TableFile& f, size_t block, const std::vector<std:
   return Status::Ok();
 }
 
+const std::vector<uint32_t>* PartitionReader::live(size_t i) const {
+  const auto& live = d_->live[i];
+  return live.has_value() ? &*live : nullptr;
+}
+
 Status PartitionReader::Read(size_t i, const std::vector<std::string>& columns, ColumnBatch* out) const {
   const BlockRef& b = d_->blocks[i];
   const auto& live = d_->live[i];

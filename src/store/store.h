@@ -199,6 +199,8 @@ class PartitionReader {
   Status Read(size_t i, const std::vector<std::string>& columns, ColumnBatch* out) const;
   // The open file of block i.
   const TableFile& file_of(size_t i) const;
+  // The live rows of block i, ascending; nullptr when every row is live.
+  const std::vector<uint32_t>* live(size_t i) const;
 
  private:
   std::unique_ptr<Data> d_;
