@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,7 +35,8 @@ double Ms(std::chrono::steady_clock::duration d) {
 int main(int argc, char** argv) {
   std::string dir;
   int repeat = 7, threads = 2, cache = 1;
-  std::string only;  // run just this report (for profiling)
+  std::string only;        // run just this report (for profiling)
+  std::string cases_file;  // bench/peers: one report command line per line, run instead of the list below
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--dir")
@@ -46,9 +49,13 @@ int main(int argc, char** argv) {
       cache = std::atoi(v.c_str());
     else if (k == "--only")
       only = v;
+    else if (k == "--cases")
+      cases_file = v;
   }
   if (dir.empty()) {
-    std::fprintf(stderr, "usage: report_bench --dir DIR [--repeat N] [--threads N]\n");
+    std::fprintf(stderr,
+                 "usage: report_bench --dir DIR [--repeat N] [--threads N] [--cache 0|1] [--only REPORT] "
+                 "[--cases FILE]\n");
     return 2;
   }
   ws::DataStoreOptions opts;
@@ -108,8 +115,22 @@ int main(int argc, char** argv) {
       {"retention", {{"content", content}}},
       {"user-stats", {{"user", user}}},
       {"trends", {{"compare", "previous"}, {"tz", "America/New_York"}}},
+      {"concurrency", {}},
+      {"active", {}},
   };
   if (!series.empty()) cases.push_back({"lifecycle", {{"title", series}}});
+  if (!cases_file.empty()) {
+    // "breakdown --by genre,country --from 2026-10-01": a name, then --key value pairs.
+    cases.clear();
+    std::ifstream in(cases_file);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words(line);
+      Case c;
+      words >> c.report;
+      for (std::string k, v; words >> k >> v;) c.params[k.substr(2)] = v;
+      if (!c.report.empty()) cases.push_back(std::move(c));
+    }
+  }
   for (const Case& c : cases) {
     if (!only.empty() && c.report != only) continue;
     std::vector<double> ms;
@@ -133,7 +154,7 @@ int main(int argc, char** argv) {
                 rows);
   }
   std::printf("column cache: %.1f MB\n", static_cast<double>(column_cache.bytes()) / 1e6);
-  if (!only.empty()) return 0;
+  if (!only.empty() || !cases_file.empty()) return 0;
   // Scan rates on one thread.
   ctx.threads = 1;
   for (const auto& [label, report, params] :

@@ -339,7 +339,7 @@ std::string LoadReport::Summary() const {
 Catalog::Catalog(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Catalog::~Catalog() = default;
 
-Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir) {
+Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Parts parts) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::IOError(fmt::format("cannot create data directory {}: {}", data_dir, ec.message()));
@@ -422,7 +422,8 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir) {
     RefreshTitle(&state->content, &it->second);
     ++it;
   }
-  {
+  state->users_loaded = parts == Parts::kAll;
+  if (state->users_loaded) {
     WS_ASSIGN_OR_RETURN(SqliteStmt count, d.Prepare(kCountUsers));
     WS_ASSIGN_OR_RETURN(bool row, count.Step());
     if (row) state->users.reserve(static_cast<size_t>(count.ColumnInt(0)));
@@ -671,6 +672,10 @@ Status CloseVersion(SqliteStmt* st, int64_t key, EpochMillis at) {
 
 Result<LoadReport> Catalog::Load(const std::vector<std::string>& files, LoadKind kind,
                                  std::optional<EpochMillis> load_time) {
+  if (!state_->users_loaded) {
+    return Status::FailedPrecondition("the catalog in " + state_->path +
+                                      " was opened without its users and cannot load files");
+  }
   LoadReport report;
   report.load_time = load_time.value_or(Now());
   const EpochMillis at = report.load_time;

@@ -217,10 +217,17 @@ class Catalog : public CatalogView {
   static constexpr int kSchemaVersion = 1;
   static constexpr const char* kDatabaseFileName = "catalog.db";
 
+  // What Open reads into memory.
+  enum class Parts : uint8_t {
+    kAll,          // titles, items and users
+    kContentOnly,  // titles and items: user lookups find nothing and Load is refused
+                   // (kFailedPrecondition); for readers that never look at users
+  };
   // Opens DIR/catalog.db, creating the directory and the database (schema
-  // version kSchemaVersion) when missing, and loads every row into memory.
-  // Fails with kFailedPrecondition when the database has a newer schema.
-  static Result<std::unique_ptr<Catalog>> Open(const std::string& data_dir);
+  // version kSchemaVersion) when missing, and loads the rows of `parts` into
+  // memory. Fails with kFailedPrecondition when the database has a newer
+  // schema.
+  static Result<std::unique_ptr<Catalog>> Open(const std::string& data_dir, Parts parts = Parts::kAll);
   ~Catalog() override;
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;

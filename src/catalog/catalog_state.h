@@ -43,6 +43,7 @@ struct Catalog::State {
   catalog::StringMap<ContentInfo> content;
   catalog::StringMap<catalog::UserEntry> users;
   EpochMillis latest_snapshot{INT64_MIN};  // highest valid_from of any version
+  bool users_loaded = true;                // false: opened with Parts::kContentOnly
   // By surrogate key (AttachKeys); index 0 unused. Pointers into the maps above.
   std::vector<const ContentInfo*> content_by_key;
   std::vector<const UserInfo*> user_by_key;

@@ -232,7 +232,9 @@ int RunReportCmd(const Globals& g, const std::string& name, const std::string& f
   if (!config.ok()) return Fail(config.status());
   auto store = OpenStore(g, true);
   if (!store.ok()) return Fail(store.status());
-  auto catalog = Catalog::Open(ResolveDataDir(g));
+  auto catalog =
+      Catalog::Open(ResolveDataDir(g),
+                    ReportReadsUsers(name, *params) ? Catalog::Parts::kAll : Catalog::Parts::kContentOnly);
   if (!catalog.ok()) return Fail(catalog.status());
   (*catalog)->AttachKeys((*store)->store().keys());
   std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
@@ -314,7 +316,7 @@ int Run(int argc, char** argv) {
   std::string names;
   for (const auto& n : ReportNames()) names += " " + n;
   report->add_option("name", report_name, "Report:" + names)->required();
-  report->add_option("--format", report_format, "table|csv|json");
+  report->add_option("--format", report_format, "table|csv|json|html");
   report->allow_extras();
 
   // rejected

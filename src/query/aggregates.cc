@@ -10,6 +10,29 @@ namespace {
 constexpr int64_t kSittingGapMs = 30 * 60 * 1000;  // SPEC 4 binge: <= 30 min between sessions
 constexpr size_t kBingeMinItems = 3;               // SPEC 4 binge: >= 3 distinct episodes
 
+// Sorts unsigned 64-bit keys: LSD radix, 16 bits a pass over the bits in
+// use (two or three passes for the packed keys used here).
+void RadixSort(std::vector<uint64_t>* keys) {
+  uint64_t top = 0;
+  for (uint64_t k : *keys) top |= k;
+  constexpr int kDigitBits = 16;
+  constexpr size_t kBuckets = size_t{1} << kDigitBits;
+  std::vector<uint64_t> tmp(keys->size());
+  std::vector<size_t> count(kBuckets);
+  for (int shift = 0; shift < 64 && (top >> shift) != 0; shift += kDigitBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (uint64_t k : *keys) ++count[(k >> shift) & (kBuckets - 1)];
+    size_t sum = 0;
+    for (size_t& c : count) {
+      const size_t n = c;
+      c = sum;
+      sum += n;
+    }
+    for (uint64_t k : *keys) tmp[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys->swap(tmp);
+  }
+}
+
 FrameColumn& NumberColumn(Frame* out, const std::string& name, ColKind kind, size_t rows) {
   FrameColumn& c = out->Add(name, kind == ColKind::kInt ? ColKind::kInt : ColKind::kDouble);
   c.nums.assign(rows, 0);
@@ -215,28 +238,11 @@ class DistinctAgg final : public AggregateFunction {
     pairs_.push_back((uint64_t{g} << kValueBits) | v);
     sorted_ = false;
   }
-  // Pair mode: sorts the pairs (LSD radix, 16 bits a pass over the bits in
-  // use) and removes repeats, then counts per group. Idempotent.
+  // Pair mode: sorts the pairs and removes repeats, then counts per group.
+  // Idempotent.
   void Dedupe() const {
     if (sorted_) return;
-    uint64_t top = 0;
-    for (uint64_t p : pairs_) top |= p;
-    std::vector<uint64_t> tmp(pairs_.size());
-    constexpr int kDigitBits = 16;
-    constexpr size_t kBuckets = size_t{1} << kDigitBits;
-    std::vector<size_t> count(kBuckets);
-    for (int shift = 0; shift < 64 && (top >> shift) != 0; shift += kDigitBits) {
-      std::fill(count.begin(), count.end(), 0);
-      for (uint64_t p : pairs_) ++count[(p >> shift) & (kBuckets - 1)];
-      size_t sum = 0;
-      for (size_t& c : count) {
-        const size_t n = c;
-        c = sum;
-        sum += n;
-      }
-      for (uint64_t p : pairs_) tmp[count[(p >> shift) & (kBuckets - 1)]++] = p;
-      pairs_.swap(tmp);
-    }
+    RadixSort(&pairs_);
     pairs_.erase(std::unique(pairs_.begin(), pairs_.end()), pairs_.end());
     counts_.assign(groups_, 0);
     for (uint64_t p : pairs_) ++counts_[p >> kValueBits];
@@ -382,6 +388,88 @@ class SittingsAgg final : public AggregateFunction {
   std::vector<Viewing> v_;
 };
 
+// kPeakOverlap: per group, closed intervals [start, end]; at output, a
+// sweep over their endpoints (an interval that starts at the instant another
+// ends overlaps it) gives the most open at one instant and the first instant
+// it happened; NAME_open_ms sums the intervals' lengths (for a time average).
+class PeakOverlapAgg final : public AggregateFunction {
+ public:
+  size_t arity() const override { return 2; }
+  std::unique_ptr<AggregateFunction> CloneEmpty() const override {
+    return std::make_unique<PeakOverlapAgg>();
+  }
+  void Resize(size_t groups) override { groups_ = std::max(groups_, groups); }
+  void Add(std::span<const uint32_t> groups, const std::vector<std::span<const double>>& args,
+           std::span<const uint8_t> valid) override {
+    for (size_t i = 0; i < groups.size(); ++i) {
+      if (valid[i] == 0) continue;
+      v_.push_back({groups[i], static_cast<int64_t>(args[0][i]), static_cast<int64_t>(args[1][i])});
+    }
+  }
+  void Merge(const AggregateFunction& other, std::span<const uint32_t> map) override {
+    for (Interval iv : static_cast<const PeakOverlapAgg&>(other).v_) {
+      iv.group = map[iv.group];
+      v_.push_back(iv);
+    }
+  }
+  void Output(const std::string& name, ColKind, std::span<const uint32_t> order, Frame* out) const override {
+    // Edges packed as (group, time since the group's first start, closing
+    // bit) in 64 bits and radix-sorted: opening edges sort before closing
+    // ones at the same instant. Times are within a bucket (a day at most).
+    std::vector<double> peak(groups_), peak_at(groups_), open_ms(groups_);
+    std::vector<uint8_t> any(groups_, 0);
+    std::vector<int64_t> base(groups_, std::numeric_limits<int64_t>::max());
+    for (const Interval& iv : v_) {
+      base[iv.group] = std::min(base[iv.group], iv.start);
+      open_ms[iv.group] += static_cast<double>(iv.end - iv.start);
+      any[iv.group] = 1;
+    }
+    constexpr int kTimeBits = 32;
+    std::vector<uint64_t> edges;
+    edges.reserve(v_.size() * 2);
+    for (const Interval& iv : v_) {
+      const auto rel = [&](int64_t t) { return static_cast<uint64_t>(t - base[iv.group]); };
+      const uint64_t g = uint64_t{iv.group} << (kTimeBits + 1);
+      edges.push_back(g | (rel(iv.start) << 1));
+      edges.push_back(g | (rel(iv.end) << 1) | 1);
+    }
+    RadixSort(&edges);
+    int64_t open = 0;
+    uint64_t current = std::numeric_limits<uint64_t>::max();
+    for (uint64_t e : edges) {
+      const uint64_t g = e >> (kTimeBits + 1);
+      if (g != current) {
+        current = g;
+        open = 0;
+      }
+      open += (e & 1) ? -1 : 1;
+      if (static_cast<double>(open) > peak[g]) {
+        peak[g] = static_cast<double>(open);
+        peak_at[g] =
+            static_cast<double>(base[g] + static_cast<int64_t>((e >> 1) & ((uint64_t{1} << kTimeBits) - 1)));
+      }
+    }
+    FrameColumn& p = NumberColumn(out, name + "_peak", ColKind::kInt, order.size());
+    for (size_t i = 0; i < order.size(); ++i) p.nums[i] = peak[order[i]];
+    FrameColumn& at = NumberColumn(out, name + "_peak_at", ColKind::kInt, order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      at.nums[i] = peak_at[order[i]];
+      at.valid[i] = any[order[i]];
+    }
+    FrameColumn& o = NumberColumn(out, name + "_open_ms", ColKind::kInt, order.size());
+    for (size_t i = 0; i < order.size(); ++i) o.nums[i] = open_ms[order[i]];
+  }
+
+ private:
+  struct Interval {
+    uint32_t group;
+    int64_t start;
+    int64_t end;
+  };
+  size_t groups_ = 0;
+  std::vector<Interval> v_;
+};
+
 }  // namespace
 
 size_t AggregateArity(AggFn fn) { return MakeAggregate(fn)->arity(); }
@@ -410,6 +498,8 @@ std::unique_ptr<AggregateFunction> MakeAggregate(AggFn fn) {
       return std::make_unique<MedianAgg>();
     case AggFn::kSittings:
       return std::make_unique<SittingsAgg>();
+    case AggFn::kPeakOverlap:
+      return std::make_unique<PeakOverlapAgg>();
   }
   return std::make_unique<CountAgg>(false);
 }

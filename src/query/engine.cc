@@ -83,7 +83,8 @@ struct ScanPlan {
   std::vector<uint64_t> strides;
   bool dense = false;
   uint64_t key_space = 1;
-  int genre_dim = -1;  // index of Dim::kGenre in step->keys
+  int multi_dim = -1;      // index of the multi-valued key (Dim::kGenre or Dim::kBucket) in step->keys
+  bool open_only = false;  // ScanFilter::Kind::kOpen
   // Per content key: 0 rejected by a content filter, 1 passes.
   std::vector<uint8_t> content_ok;
   std::optional<uint32_t> user_key, content_key;
@@ -137,6 +138,10 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
         break;
       case ScanFilter::Kind::kEpisodes:
         break;  // resolved into content_ok below
+      case ScanFilter::Kind::kOpen:
+        p->open_only = true;
+        Need(p, kPStatus);
+        break;
     }
   }
   // Content filters become one flag per content key.
@@ -220,7 +225,8 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
       case Dim::kGenre:
         Need(p, kPContent);
         Need(p, kPStart);
-        p->genre_dim = static_cast<int>(i);
+        if (p->multi_dim >= 0) return Status::InvalidArgument("report definition: two multi-valued keys");
+        p->multi_dim = static_cast<int>(i);
         r = {0, std::max<uint64_t>(lk.genre_names.size(), 1)};
         break;
       case Dim::kCountry:
@@ -264,6 +270,18 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
         Need(p, kPStatus);
         r = {0, kSessionStatusCount};
         break;
+      case Dim::kBucket: {
+        if (step.bucket_ms <= 0)
+          return Status::InvalidArgument("report definition: a bucket key needs bucket_ms");
+        if (p->multi_dim >= 0) return Status::InvalidArgument("report definition: two multi-valued keys");
+        p->multi_dim = static_cast<int>(i);
+        Need(p, kPStart);
+        Need(p, kPDuration);
+        const int64_t lo = FloorDiv(int64_t{p->first_day.v} * kMillisPerDay, step.bucket_ms);
+        const int64_t hi = FloorDiv((int64_t{env.to.v} + 1) * kMillisPerDay - 1, step.bucket_ms);
+        r = {lo, static_cast<uint64_t>(hi - lo + 1)};
+        break;
+      }
     }
     if (NeedsUsers(step.keys[i]) && lk.subscription_of_user.empty()) {
       return Status::Internal(
@@ -314,6 +332,8 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
         case Input::kStartMs:
           Need(p, kPStart);
           break;
+        case Input::kBucketStartMs:
+        case Input::kBucketEndMs:
         case Input::kEndMs:
           Need(p, kPStart);
           Need(p, kPDuration);
@@ -388,7 +408,7 @@ using BlockCols = std::array<const int64_t*, kPhysCols>;
 // Fills out[i] with input `in` of row sel[i] (report day day[i]); valid[i]
 // = 0 where it is null. One switch per block, not per row.
 void InputColumn(Input in, const ScanPlan& p, const BlockCols& cols, size_t m, const uint32_t* sel,
-                 const int32_t* day, double* out, uint8_t* valid) {
+                 const int32_t* day, const int64_t* multi, double* out, uint8_t* valid) {
   const Lookups& lk = *p.env->lookups;
   auto each = [&](auto f) {
     for (size_t i = 0; i < m; ++i) out[i] = f(sel[i], i);
@@ -467,6 +487,20 @@ void InputColumn(Input in, const ScanPlan& p, const BlockCols& cols, size_t m, c
     case Input::kEndMs: {
       const int64_t *st = col(kPStart), *d = col(kPDuration);
       each([&](uint32_t r, size_t) { return static_cast<double>(st[r] + d[r]); });
+      return;
+    }
+    case Input::kBucketStartMs: {
+      const int64_t* st = col(kPStart);
+      const int64_t len = p.step->bucket_ms;
+      each([&](uint32_t r, size_t i) { return static_cast<double>(std::max(st[r], multi[i] * len)); });
+      return;
+    }
+    case Input::kBucketEndMs: {
+      const int64_t *st = col(kPStart), *d = col(kPDuration);
+      const int64_t len = p.step->bucket_ms;
+      each([&](uint32_t r, size_t i) {
+        return static_cast<double>(std::min(st[r] + d[r], (multi[i] + 1) * len - 1));
+      });
       return;
     }
   }
@@ -555,6 +589,7 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
     }
     if (p.user_key && static_cast<uint32_t>(user[r]) != *p.user_key) return;
     if (p.needs_length && !HasLength(length[r])) return;
+    if (p.open_only && cols[kPStatus][r] != static_cast<int64_t>(SessionStatus::kInProgress)) return;
     s->sel[kept] = r;
     s->day[kept] = day;
     s->hour[kept] = hour;
@@ -573,17 +608,29 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
   // 2. Expand rows over a multi-valued dimension (a title in two genres
   //    counts in both genre rows).
   s->genre.clear();
-  if (p.genre_dim >= 0) {
+  if (p.multi_dim >= 0) {
     std::vector<uint32_t> sel;
     std::vector<int32_t> day, hour;
+    auto emit = [&](size_t i, int64_t code) {
+      sel.push_back(s->sel[i]);
+      day.push_back(s->day[i]);
+      hour.push_back(s->hour[i]);
+      s->genre.push_back(code);
+    };
+    const bool genres = p.step->keys[static_cast<size_t>(p.multi_dim)] == Dim::kGenre;
+    const DimRange& rg = p.ranges[static_cast<size_t>(p.multi_dim)];
     for (size_t i = 0; i < s->sel.size(); ++i) {
       const uint32_t r = s->sel[i];
-      for (uint16_t g : lk.GenresAt(static_cast<uint32_t>(content[r]), start[r])) {
-        sel.push_back(r);
-        day.push_back(s->day[i]);
-        hour.push_back(s->hour[i]);
-        s->genre.push_back(g);
+      if (genres) {
+        for (uint16_t g : lk.GenresAt(static_cast<uint32_t>(content[r]), start[r])) emit(i, g);
+        continue;
       }
+      // Every bucket the session is open in, within the scanned dates.
+      const int64_t len = p.step->bucket_ms;
+      const int64_t first = std::max(FloorDiv(start[r], len), rg.lo);
+      const int64_t last =
+          std::min(FloorDiv(start[r] + cols[kPDuration][r], len), rg.lo + static_cast<int64_t>(rg.card) - 1);
+      for (int64_t b = first; b <= last; ++b) emit(i, b);
     }
     s->sel.swap(sel);
     s->day.swap(day);
@@ -693,6 +740,9 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
         fill([&](uint32_t r, size_t) { return c[r]; });
         break;
       }
+      case Dim::kBucket:
+        fill([&](uint32_t, size_t i) { return s->genre[i]; });
+        break;
     }
     const DimRange& rg = p.ranges[d];
     const uint64_t stride = p.strides[d];
@@ -712,11 +762,13 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
     s->sel[m] = s->sel[i];
     s->day[m] = s->day[i];
     s->comp[m] = s->comp[i];
+    if (p.multi_dim >= 0) s->genre[m] = s->genre[i];
     ++m;
   }
   s->sel.resize(m);
   s->day.resize(m);
   s->comp.resize(m);
+  if (p.multi_dim >= 0) s->genre.resize(m);
 
   // 4. Group numbers.
   s->gid.resize(m);
@@ -749,7 +801,7 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
     for (size_t k = 0; k < meas.inputs.size(); ++k) {
       std::vector<double>& v = s->inputs[k];
       v.resize(m);
-      InputColumn(meas.inputs[k], p, cols, m, s->sel.data(), s->day.data(), v.data(),
+      InputColumn(meas.inputs[k], p, cols, m, s->sel.data(), s->day.data(), s->genre.data(), v.data(),
                   k == 0 ? s->valid.data() : s->spare.data());
       args.emplace_back(v.data(), m);
     }
@@ -839,8 +891,9 @@ Result<Frame> RunScan(const ScanStep& step, const QueryEnv& env, bool ordered) {
   for (size_t d = 0; d < step.keys.size(); ++d) {
     FrameColumn& col = out.Add(DimName(step.keys[d]), ColKind::kKey, step.keys[d]);
     for (const auto& [c, g] : groups) {
-      col.keys.push_back(plan.ranges[d].lo +
-                         static_cast<int64_t>((c / plan.strides[d]) % plan.ranges[d].card));
+      const int64_t code =
+          plan.ranges[d].lo + static_cast<int64_t>((c / plan.strides[d]) % plan.ranges[d].card);
+      col.keys.push_back(step.keys[d] == Dim::kBucket ? code * step.bucket_ms : code);
     }
   }
   for (size_t a = 0; a < step.measures.size(); ++a) {
@@ -1244,6 +1297,7 @@ bool NaturalOrder(Dim d) {
     case Dim::kStatus:
     case Dim::kContentType:
     case Dim::kAgeBand:
+    case Dim::kBucket:
       return true;
     default:
       return false;
@@ -1378,6 +1432,8 @@ KeyValue RenderKey(Dim dim, int64_t code, bool name, const QueryEnv& env) {
     }
     case Dim::kStatus:
       return text(SessionStatusName(static_cast<SessionStatus>(code)));
+    case Dim::kBucket:
+      return text(FormatRfc3339(EpochMillis{code}));
   }
   return text("");
 }

@@ -42,6 +42,8 @@ const char* DimName(Dim d) {
       return "position_bucket";
     case Dim::kStatus:
       return "status";
+    case Dim::kBucket:
+      return "bucket";
   }
   return "?";
 }

@@ -42,6 +42,8 @@ enum class Dim : uint8_t {
   kUser,            // the viewer
   kPositionBucket,  // max position in 5 % steps of length, 0..20 (sessions with a length)
   kStatus,          // completion status
+  kBucket,          // concurrency: each interval of ScanStep::bucket_ms the session is open in
+                    // (multi-valued); codes are the bucket's first instant, epoch ms (UTC)
 };
 const char* DimName(Dim d);
 
@@ -60,6 +62,8 @@ enum class Input : uint8_t {
   kStartMs,        // start, epoch ms
   kEndMs,          // end, epoch ms
   kTitleItems,     // playable items of the session's title (1 for a movie)
+  kBucketStartMs,  // with Dim::kBucket: the session's start clipped to the bucket
+  kBucketEndMs,    // with Dim::kBucket: the session's end clipped to the bucket
 };
 
 // The shared aggregate functions (query/aggregates.h).
@@ -70,13 +74,15 @@ enum class AggFn : uint8_t {
   kAvg,      // mean of the first input's non-null values (null when none)
   kMin,
   kMax,
-  kDistinct,     // exact count of distinct first inputs (integer keys; Roaring bitmaps)
+  kDistinct,     // exact count of distinct first inputs (integer keys)
   kDistinctIf,   // distinct first inputs among rows whose second input is non-zero
   kDistinctSet,  // the set itself, for a later rolling union (window kRollingUnion)
   kMedian,       // exact median of the first input
   kSittings,     // inputs start, end, item: a user's sittings (SPEC 4 binge); outputs
                  // NAME_sittings, NAME_binges (>= 3 distinct items), NAME_items (distinct
                  // items summed over sittings)
+  kPeakOverlap,  // inputs start, end (closed intervals, spanning < 2^32 ms per group): NAME_peak (most open
+                 // at one instant), NAME_peak_at (its first instant), NAME_open_ms (summed length)
 };
 
 struct Measure {
@@ -130,7 +136,7 @@ inline Expr Hours(std::string ms_col) { return Div(Col(std::move(ms_col)), Lit(3
 // A per-session filter beyond the common ones (SPEC 4: from, to, country,
 // device_type, genre, content_type, title), which the engine always applies.
 struct ScanFilter {
-  enum class Kind : uint8_t { kUser, kContent, kTitle, kHasLength, kEpisodes };
+  enum class Kind : uint8_t { kUser, kContent, kTitle, kHasLength, kEpisodes, kOpen /* in_progress */ };
   Kind kind = Kind::kUser;
   std::string value;  // natural id (kEpisodes, kHasLength: unused)
 };
@@ -145,6 +151,7 @@ struct ScanStep {
   std::vector<ScanFilter> filters;
   int32_t lookback_days = 0;  // also scan this many days before `from` (trailing windows)
   bool dense = false;         // one key: output every value of its range, even empty
+  int64_t bucket_ms = 0;      // Dim::kBucket's interval
 };
 struct FromStep {
   std::string pipeline;  // an earlier pipeline's result

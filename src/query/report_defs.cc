@@ -434,6 +434,37 @@ ReportDef Completion(const ReportArgs&) {
              true);
 }
 
+ReportDef Concurrency(const ReportArgs& a) {
+  Pipeline p{"report", Period::kCurrent, {}};
+  ScanStep scan{{Dim::kBucket},
+                {{"c", AggFn::kPeakOverlap, {Input::kBucketStartMs, Input::kBucketEndMs}}, Viewers()},
+                {},
+                0,
+                false};
+  scan.bucket_ms = a.interval_ms;
+  p.steps = {scan, Derive("avg_sessions", Div(Col("c_open_ms"), Lit(static_cast<double>(a.interval_ms))))};
+  return Def("concurrency", {p},
+             {Key("bucket_start", "bucket"),
+              {"peak_sessions", "c_peak", Render::kValue, true},
+              {"peak_at", "c_peak_at", Render::kTimestamp, false},
+              M("avg_sessions"),
+              M("viewers")});
+}
+
+// The open sessions (in_progress), by item, device type and country.
+ReportDef Active(const ReportArgs&) {
+  Pipeline p{"report", Period::kCurrent, {}};
+  p.steps = {ScanStep{{Dim::kContent, Dim::kDeviceType, Dim::kCountry},
+                      {Count("open_sessions"), Viewers()},
+                      {{ScanFilter::Kind::kOpen, ""}},
+                      0,
+                      false},
+             SortDesc("open_sessions")};
+  return Def("active", {p},
+             {Key("content_id", "content"), Key("device_type", "device_type"), Key("country", "country"),
+              M("open_sessions"), M("viewers")});
+}
+
 }  // namespace
 
 const std::vector<std::pair<std::string, Dim>>& BreakdownDims() {
@@ -478,6 +509,8 @@ const std::vector<ReportSpec>& ReportSpecs() {
       {"engagement", {}, {}, true, false, R::kLast30Days, &Engagement},
       {"devices", {}, {}, true, false, R::kLast30Days, &Devices},
       {"completion", {}, {}, true, false, R::kLast30Days, &Completion},
+      {"concurrency", {"interval"}, {}, false, false, R::kLast30Days, &Concurrency},
+      {"active", {}, {}, false, false, R::kAllData, &Active},
   };
   return kSpecs;
 }

@@ -24,6 +24,7 @@ struct ReportArgs {
   std::string content;
   int64_t global_top = 0;
   int64_t local_top = 0;
+  int64_t interval_ms = 0;  // concurrency: minute, hour or day
 };
 
 // How a report's default date range is chosen when from/to are absent.

@@ -130,6 +130,21 @@ std::string RowKey(const Frame& f, size_t r, int32_t shift_days) {
 
 }  // namespace
 
+bool ReportReadsUsers(const std::string& name, const ReportParams& params) {
+  for (const auto& s : query::ReportSpecs()) {
+    if (s.name != name) continue;
+    if (s.needs_users) return true;
+    for (const auto& [k, v] : params) {
+      if (Normalise(k) == "by" &&
+          (v.find("subscription_type") != std::string::npos || v.find("age_band") != std::string::npos)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return true;
+}
+
 std::vector<std::string> ReportNames() {
   std::vector<std::string> names;
   for (const auto& s : query::ReportSpecs()) names.push_back(s.name);
@@ -166,6 +181,7 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
 
   // The report's own parameters.
   query::ReportArgs args;
+  std::string echo_interval;
   auto has = [&](const char* p) {
     return std::find(spec->params.begin(), spec->params.end(), p) != spec->params.end();
   };
@@ -194,6 +210,20 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
   if (has("global_top")) {
     WS_ASSIGN_OR_RETURN(args.global_top, IntParam(params, "global_top", kDefaultGlobalTop, 1));
     WS_ASSIGN_OR_RETURN(args.local_top, IntParam(params, "local_top", kDefaultLocalTop, 1));
+  }
+  if (has("interval")) {
+    const std::string interval = params.count("interval") ? params.at("interval") : "hour";
+    if (interval == "minute") {
+      args.interval_ms = kMillisPerMinute;
+    } else if (interval == "hour") {
+      args.interval_ms = kMillisPerHour;
+    } else if (interval == "day") {
+      args.interval_ms = kMillisPerDay;
+    } else {
+      return Status::InvalidArgument(
+          fmt::format("parameter 'interval' must be minute, hour or day, got '{}'", interval));
+    }
+    echo_interval = interval;
   }
   args.user = Get(params, "user");
   args.content = Get(params, "content");
@@ -319,6 +349,7 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
     echo("by", by);
   }
   if (has("min_viewers")) echo("min_viewers", std::to_string(args.min_viewers));
+  if (has("interval")) echo("interval", echo_interval);
   if (has("global_top")) {
     echo("global_top", std::to_string(args.global_top));
     echo("local_top", std::to_string(args.local_top));

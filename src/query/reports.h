@@ -39,6 +39,11 @@ struct QueryContext {
   query::ColumnCache* cache = nullptr;
 };
 
+// Whether report `name` with `params` reads users' profiles (subscription,
+// age, languages), so that a caller may open the catalog without them
+// (Catalog::Parts::kContentOnly) otherwise. Unknown names: true.
+bool ReportReadsUsers(const std::string& name, const ReportParams& params);
+
 // Names of the reports, in the order --help lists them.
 std::vector<std::string> ReportNames();
 

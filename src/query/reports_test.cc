@@ -163,6 +163,53 @@ TEST_F(ReportsTest, BadParametersAreClearErrors) {
   EXPECT_FALSE(RunReport("trends", {{"from", "2026-13-01"}}, ctx_).ok());
   EXPECT_FALSE(RunReport("trends", {{"nope", "1"}}, ctx_).ok());
   EXPECT_FALSE(RunReport("no-such", {}, ctx_).ok());
+  // A parameter another report takes, a malformed interval, a missing user.
+  auto other = RunReport("trends", {{"interval", "hour"}}, ctx_);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("'interval'"), std::string::npos) << other.status().message();
+  auto interval = RunReport("concurrency", {{"interval", "week"}}, ctx_);
+  ASSERT_FALSE(interval.ok());
+  EXPECT_NE(interval.status().message().find("minute, hour or day"), std::string::npos);
+  auto user = RunReport("user-stats", {}, ctx_);
+  ASSERT_FALSE(user.ok());
+  EXPECT_NE(user.status().message().find("'user'"), std::string::npos);
+  auto tz = RunReport("peak-hours", {{"tz", "Mars/Olympus"}}, ctx_);
+  ASSERT_FALSE(tz.ok());
+  EXPECT_NE(tz.status().message().find("'tz'"), std::string::npos);
+  EXPECT_TRUE(RunReport("peak-hours", {{"device-type", "tv"}}, ctx_).ok());  // the CLI's spelling
+}
+
+}  // namespace
+}  // namespace ws
+
+namespace ws {
+namespace {
+
+TEST(HtmlTest, PagesAreSelfContainedWithAChartThatFitsTheReport) {
+  ResultTable heat;
+  heat.report = "breakdown";
+  heat.columns = {"weekday", "hour", "sessions"};
+  heat.rows = {{int64_t{1}, int64_t{20}, int64_t{5}}, {int64_t{6}, int64_t{9}, int64_t{2}}};
+  const std::string h = RenderHtml(heat);
+  EXPECT_NE(h.find("<svg"), std::string::npos);
+  EXPECT_NE(h.find("<title>Mon 20:00 5</title>"), std::string::npos);  // a day x hour cell
+  EXPECT_EQ(h.find("<script"), std::string::npos);
+  EXPECT_EQ(h.find("http"), std::string::npos);  // nothing to fetch
+
+  ResultTable line;
+  line.report = "trends";
+  line.columns = {"date", "sessions"};
+  line.rows = {{std::string("2026-10-01"), int64_t{3}}, {std::string("2026-10-02"), int64_t{4}}};
+  EXPECT_NE(RenderHtml(line).find("<polyline"), std::string::npos);
+
+  ResultTable bars;
+  bars.report = "popular";
+  bars.columns = {"title_id", "title", "sessions"};
+  bars.rows = {{std::string("m-1"), std::string("<Night & Day>"), int64_t{3}}};
+  const std::string b = RenderHtml(bars);
+  EXPECT_NE(b.find("<rect"), std::string::npos);
+  EXPECT_NE(b.find("&lt;Night &amp; Day&gt;"), std::string::npos);  // escaped
+  EXPECT_EQ(b.find("<Night"), std::string::npos);
 }
 
 }  // namespace

@@ -43,8 +43,9 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "csv") return OutputFormat::kCsv;
   if (name == "json") return OutputFormat::kJson;
   if (name == "ndjson") return OutputFormat::kNdjson;
+  if (name == "html") return OutputFormat::kHtml;
   return Status::InvalidArgument(
-      fmt::format("unknown format '{}' (expected table, csv, json or ndjson)", name));
+      fmt::format("unknown format '{}' (expected table, csv, json, ndjson or html)", name));
 }
 
 std::string FormatValue(const Value& v) {
@@ -164,6 +165,8 @@ std::string Render(const ResultTable& t, OutputFormat f) {
     case OutputFormat::kJson:
     case OutputFormat::kNdjson:
       return RenderJson(t);
+    case OutputFormat::kHtml:
+      return RenderHtml(t);
   }
   return {};
 }

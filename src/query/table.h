@@ -25,7 +25,7 @@ struct ResultTable {
   std::vector<std::pair<std::string, Value>> summary;
 };
 
-enum class OutputFormat { kTable, kCsv, kJson, kNdjson };
+enum class OutputFormat { kTable, kCsv, kJson, kNdjson, kHtml };
 Result<OutputFormat> ParseOutputFormat(std::string_view name);
 
 std::string FormatValue(const Value& v);  // plain text (null -> "")
@@ -33,6 +33,11 @@ std::string RenderTable(const ResultTable& t);
 std::string RenderCsv(const ResultTable& t);
 // {"report": ..., "params": {...}, "columns": [...], "rows": [{col: value}]}
 std::string RenderJson(const ResultTable& t);
+// A self-contained page (no scripts or external files): the parameters, an
+// inline SVG chart that fits the table — a day x hour heat map when it has
+// weekday and hour columns, a line when its first column is a date, week,
+// hour or position, bars otherwise — and the table (query/html.cc).
+std::string RenderHtml(const ResultTable& t);
 std::string Render(const ResultTable& t, OutputFormat f);
 
 }  // namespace ws

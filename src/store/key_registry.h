@@ -26,7 +26,6 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "util/arena.h"
@@ -55,9 +54,16 @@ class KeyDictionary {
   // Number of keys assigned: keys are 1..size().
   uint32_t size() const { return size_.load(std::memory_order_acquire); }
 
-  // Loading from storage: `key` must be size() + 1 and `value` new and
-  // non-empty. Failure: kCorruption describing the gap or repeat.
+  // Loading from storage: `key` must be size() + 1 and `value` non-empty
+  // (failure: kCorruption describing the gap). Loading does not index the
+  // values: the index from value to key is built on the first Find or
+  // Intern, or by BuildIndex, so that a reader that only names keys (a
+  // report) does not hash a million device ids it never looks up.
   Status Load(uint32_t key, std::string_view value);
+  // Builds the index now. Failure: kCorruption naming a value stored under
+  // two keys (the writer calls it at open; a lazily built index keeps the
+  // first key of a repeated value).
+  Status BuildIndex();
   // Keys up to `upto` are stored.
   uint32_t persisted() const { return persisted_; }
   void MarkPersisted(uint32_t upto) { persisted_ = upto; }
@@ -68,11 +74,19 @@ class KeyDictionary {
   static constexpr int kFirstChunkBits = 8;
   static constexpr int kChunks = 25;  // chunk c holds 2^(c + kFirstChunkBits) keys; 25 chunks cover 2^32
   static void Locate(uint32_t index, int* chunk, size_t* offset);
-  void Append(std::string_view stored);  // requires mu_ held exclusively
+  void Append(std::string_view stored, uint64_t hash);  // requires mu_ held exclusively
 
   std::string name_;
-  mutable std::shared_mutex mu_;  // guards index_, arena_ and chunk allocation
-  std::unordered_map<std::string_view, uint32_t> index_;
+  // The index from value to key: open addressing, linear probing, at most
+  // half full. A slot holds (the hash's top 32 bits << 32) | key; 0 is empty.
+  // The probe starts at the hash's low bits.
+  uint32_t FindLocked(std::string_view value, uint64_t hash) const;  // kNoKey when absent
+  void InsertLocked(uint64_t hash, uint32_t key);                    // requires mu_ held exclusively
+  Status BuildIndexLocked() const;                                   // requires mu_ held exclusively
+
+  mutable std::shared_mutex mu_;  // guards slots_, arena_ and chunk allocation
+  mutable std::vector<uint64_t> slots_;
+  mutable std::atomic<bool> indexed_{true};  // false after Load until the index is built
   StringArena arena_;
   std::array<std::unique_ptr<std::string_view[]>, kChunks> owned_;
   std::array<std::atomic<std::string_view*>, kChunks> chunks_{};

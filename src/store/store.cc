@@ -434,6 +434,13 @@ class StoreImpl : public Store {
       Status st = registry_.Dictionary(e.dict).Load(static_cast<uint32_t>(e.key), e.value);
       if (!st.ok()) return st.WithContext("the key table of " + dir_);
     }
+    // The writer checks that no value is stored twice; readers index lazily.
+    if (!options_.read_only) {
+      for (KeyDictionary* d : registry_.AllMutable()) {
+        Status st = d->BuildIndex();
+        if (!st.ok()) return st.WithContext("the key table of " + dir_);
+      }
+    }
     return Status::Ok();
   }
 
