@@ -18,6 +18,8 @@ namespace {
 using gen::Rng;
 
 constexpr uint64_t kWorldStream = 11;
+constexpr int kLocalGenre = 5;    // gen::GenreName: Documentary
+constexpr int kEveningGenre = 2;  // gen::GenreName: Crime
 constexpr uint64_t kSessionStream = 12;
 // Local start hours (weights), evening-heavy as in the event generator.
 constexpr std::array<double, 24> kHourWeights = {0.5,  0.3, 0.15, 0.1, 0.08, 0.1, 0.25, 0.45,
@@ -40,6 +42,22 @@ constexpr std::array<const char*, 6> kPlatforms = {"tizen",  "android", "ios",
 constexpr std::array<int32_t, 4> kQualities = {480, 720, 1080, 2160};
 constexpr std::array<double, 4> kQualityWeights = {0.1, 0.3, 0.45, 0.15};
 constexpr double kCreditsShare = 0.95;
+
+// Planted patterns (PlantedPatterns).
+constexpr int kMinTitles = 50;
+constexpr int kMinPlantedEpisodes = 6;
+constexpr double kLocalGenreBoost = 25.0;       // the local genre's titles, in its country
+constexpr double kRegionalShare = 0.12;         // of the regional country's sittings
+constexpr int kExclusiveUserOneIn = 150;        // users who watch only the exclusive title
+constexpr double kFadeKeep = 0.15;              // the fading series after its end date
+constexpr int kLoyalUserOneIn = 211;            // users among whom the loyal series has its viewers
+constexpr double kLoyalChance = 0.5;            // of their sittings: the loyal series, two episodes on
+constexpr size_t kLoyalEpisodesPerSitting = 2;  // never a binge: the loyal are not the binged
+constexpr size_t kMaxLoyalEpisodes = 10;
+constexpr size_t kBingeMinEpisodes = 3;
+// Evening-only local hours (17-22) for the evening genre in its country.
+constexpr std::array<double, 24> kEveningWeights = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                    0, 0, 0, 0, 0, 1, 2, 3, 3, 2, 0, 0};
 
 // Draws an index with probability proportional to its weight, by binary
 // search over the cumulative weights (Rng::Pick scans them all).
@@ -77,17 +95,87 @@ Status WriteFile(const std::string& path, const std::string& text) {
 }  // namespace
 
 Status GenerateSessionFacts(const SessionFactsOptions& o,
-                            const std::function<Status(DayNumber, std::vector<SessionRecord>&)>& day_sink) {
-  if (o.users <= 0 || o.titles <= 0 || o.days <= 0 || o.sessions <= 0) {
-    return Status::InvalidArgument("users, titles, days and sessions must be positive");
+                            const std::function<Status(DayNumber, std::vector<SessionRecord>&)>& day_sink,
+                            PlantedPatterns* planted_out) {
+  if (o.users <= 0 || o.titles < kMinTitles || o.days <= 0 || o.sessions <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("users, days and sessions must be positive and titles at least {}", kMinTitles));
   }
   std::optional<DayNumber> first = ParseDate(o.start_date);
   if (!first) return Status::InvalidArgument("start date must be YYYY-MM-DD, got '" + o.start_date + "'");
   Rng world(o.seed, kWorldStream);
-  const gen::Catalog catalog = gen::MakeCatalog(o.titles, first->v, world);
+  gen::Catalog catalog = gen::MakeCatalog(o.titles, first->v, world);
   const std::vector<gen::User> users = gen::MakeUsers(o.users, first->v, world);
+
+  // Choose the planted titles: by popularity rank, series with enough episodes.
+  std::vector<uint32_t> by_pop(catalog.titles.size());
+  for (uint32_t t = 0; t < by_pop.size(); ++t) by_pop[t] = t;
+  std::sort(by_pop.begin(), by_pop.end(), [&](uint32_t a, uint32_t b) {
+    return catalog.titles[a].popularity > catalog.titles[b].popularity;
+  });
+  auto pick = [&](bool series, double from_rank_share, const std::vector<uint32_t>& taken,
+                  size_t max_episodes = SIZE_MAX) -> uint32_t {
+    const auto start = static_cast<size_t>(from_rank_share * static_cast<double>(by_pop.size()));
+    for (size_t r = start; r < by_pop.size(); ++r) {
+      const uint32_t t = by_pop[r];
+      const gen::Title& title = catalog.titles[t];
+      if (title.series != series || std::find(taken.begin(), taken.end(), t) != taken.end()) continue;
+      if (series && (title.episodes.size() < kMinPlantedEpisodes || title.episodes.size() > max_episodes))
+        continue;
+      return t;
+    }
+    return by_pop.back();
+  };
+  std::vector<uint32_t> taken;
+  const uint32_t fading = pick(true, 0.0, taken);
+  taken.push_back(fading);
+  const uint32_t binged = pick(true, 0.05, taken);
+  taken.push_back(binged);
+  const uint32_t loyal = pick(true, 0.8, taken, kMaxLoyalEpisodes);
+  taken.push_back(loyal);
+  const uint32_t regional = pick(false, 0.6, taken);
+  taken.push_back(regional);
+  const uint32_t exclusive = pick(false, 0.7, taken);
+  taken.push_back(exclusive);
+  const DayNumber fading_end{first->v + o.days / 2};
+  catalog.titles[fading].in_production = false;
+  catalog.titles[fading].production_end_day = fading_end.v;
+  const auto countries = gen::Countries();
+  auto country_index = [&](std::string_view code) {
+    for (size_t c = 0; c < countries.size(); ++c) {
+      if (countries[c].code == code) return c;
+    }
+    return size_t{0};
+  };
+  PlantedPatterns planted;
+  planted.local_genre = std::string(gen::GenreName(kLocalGenre));
+  planted.local_genre_country = "KR";
+  planted.evening_genre = std::string(gen::GenreName(kEveningGenre));
+  planted.evening_country = "US";
+  planted.fading_series = catalog.titles[fading].content_id;
+  planted.fading_end = fading_end;
+  planted.loyal_series = catalog.titles[loyal].content_id;
+  planted.binged_series = catalog.titles[binged].content_id;
+  planted.regional_title = catalog.titles[regional].content_id;
+  planted.regional_country = "JP";
+  planted.exclusive_title = catalog.titles[exclusive].content_id;
+  const size_t local_country = country_index(planted.local_genre_country);
+  const size_t evening_country = country_index(planted.evening_country);
+  const size_t regional_country = country_index(planted.regional_country);
+
   WS_RETURN_IF_ERROR(WriteFile(o.out_dir + "/catalog.json", gen::CatalogJson(catalog)));
   WS_RETURN_IF_ERROR(WriteFile(o.out_dir + "/users.csv", gen::UsersCsv(users)));
+  WS_RETURN_IF_ERROR(WriteFile(
+      o.out_dir + "/planted.json",
+      fmt::format("{{\"local_genre\": \"{}\", \"local_genre_country\": \"{}\", \"evening_genre\": \"{}\", "
+                  "\"evening_country\": \"{}\", \"fading_series\": \"{}\", \"fading_end\": \"{}\", "
+                  "\"loyal_series\": \"{}\", \"binged_series\": \"{}\", \"regional_title\": \"{}\", "
+                  "\"regional_country\": \"{}\", \"exclusive_title\": \"{}\"}}\n",
+                  planted.local_genre, planted.local_genre_country, planted.evening_genre,
+                  planted.evening_country, planted.fading_series, FormatDate(planted.fading_end),
+                  planted.loyal_series, planted.binged_series, planted.regional_title,
+                  planted.regional_country, planted.exclusive_title)));
+  if (planted_out != nullptr) *planted_out = planted;
 
   // Playable items by title, and per country the titles' weights.
   std::vector<std::vector<Item>> items(catalog.titles.size());
@@ -102,17 +190,26 @@ Status GenerateSessionFacts(const SessionFactsOptions& o,
       items[t].push_back({e.content_id, t, e.duration_s * kMillisPerSecond, e.credits_s * kMillisPerSecond});
     }
   }
-  const auto countries = gen::Countries();
   std::vector<CumulativePick> title_pick;
   for (size_t c = 0; c < countries.size(); ++c) {
     std::vector<double> weights;
-    for (const gen::Title& t : catalog.titles) {
+    for (uint32_t i = 0; i < catalog.titles.size(); ++i) {
+      const gen::Title& t = catalog.titles[i];
       const double taste =
           t.genres.empty() ? 1.0 : countries[c].genre_taste[static_cast<size_t>(t.genres[0])];
-      weights.push_back(t.popularity * taste);
+      double w = t.popularity * taste;
+      if (c == local_country && std::find(t.genres.begin(), t.genres.end(), kLocalGenre) != t.genres.end()) {
+        w *= kLocalGenreBoost;
+      }
+      if (i == exclusive || i == loyal || i == regional) w = 0;  // drawn only by their own rules
+      weights.push_back(w);
     }
     title_pick.emplace_back(weights);
   }
+  auto has_genre = [&](uint32_t t, int g) {
+    const auto& gs = catalog.titles[t].genres;
+    return std::find(gs.begin(), gs.end(), g) != gs.end();
+  };
   std::vector<double> activity;
   for (const gen::User& u : users) activity.push_back(u.activity);
   const CumulativePick user_pick(activity);
@@ -122,23 +219,47 @@ Status GenerateSessionFacts(const SessionFactsOptions& o,
   // Sessions start on the local day of a sitting; collect by UTC day.
   std::vector<std::vector<SessionRecord>> by_day(static_cast<size_t>(o.days) + 2);
   uint64_t serial = 0;
+  std::vector<size_t> loyal_next(users.size(), 0);  // the loyal series' next episode, per user
   for (int d = 0; d < o.days; ++d) {
     int64_t made = 0;
     while (made < per_day) {
       const auto u = static_cast<uint32_t>(user_pick(rng));
       const gen::User& user = users[u];
+      const auto home = static_cast<size_t>(user.country);
+      // Which title: the planted rules first, then taste and popularity.
+      uint32_t t = 0;
+      if (u % kExclusiveUserOneIn == 0) {
+        t = exclusive;
+      } else if (home == regional_country && rng.Chance(kRegionalShare)) {
+        t = regional;
+      } else if (u % kLoyalUserOneIn == 1 && rng.Chance(kLoyalChance)) {
+        t = loyal;
+      } else {
+        t = static_cast<uint32_t>(title_pick[home](rng));
+        if (t == fading && first->v + d >= fading_end.v && !rng.Chance(kFadeKeep)) continue;
+      }
       const gen::ZoneInfo& zone = gen::Zones()[static_cast<size_t>(user.zone)];
-      const int64_t local_ms = (first->v + d) * kMillisPerDay +
-                               static_cast<int64_t>(rng.Pick(kHourWeights)) * kMillisPerHour +
-                               static_cast<int64_t>(rng.Below(kMillisPerHour));
+      const bool evening = home == evening_country && has_genre(t, kEveningGenre);
+      const int64_t local_ms =
+          (first->v + d) * kMillisPerDay +
+          static_cast<int64_t>(rng.Pick(evening ? kEveningWeights : kHourWeights)) * kMillisPerHour +
+          static_cast<int64_t>(rng.Below(kMillisPerHour));
       const int64_t guess = local_ms - zone.std_minutes * kMillisPerMinute;
       int64_t start =
           local_ms - gen::ZoneOffsetMinutes(zone.std_minutes, zone.rule, guess) * kMillisPerMinute;
-      const auto t = static_cast<uint32_t>(title_pick[static_cast<size_t>(user.country)](rng));
       const std::vector<Item>& its = items[t];
       if (its.empty()) continue;
       size_t first_item = 0, count = 1;
-      if (catalog.titles[t].series) {
+      if (t == loyal) {
+        // Two episodes a sitting, on from where this viewer stopped.
+        size_t& next = loyal_next[u];
+        first_item = next % its.size();
+        count = std::min(its.size() - first_item, kLoyalEpisodesPerSitting);
+        next = first_item + count;
+      } else if (t == binged) {
+        first_item = rng.Below(its.size() - kBingeMinEpisodes + 1);
+        count = std::min(its.size() - first_item, kBingeMinEpisodes + rng.Pick(kEpisodesInSitting));
+      } else if (catalog.titles[t].series) {
         first_item = rng.Below(its.size());
         count = std::min(its.size() - first_item, rng.Pick(kEpisodesInSitting) + 1);
       }
