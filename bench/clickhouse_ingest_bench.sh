@@ -72,8 +72,6 @@ CH_TCP_PORT=${CH_TCP_PORT:-19000}
 CH_HTTP_PORT=${CH_HTTP_PORT:-19123}
 ERRORS_RATIO=${ERRORS_RATIO:-0.2}
 PARSE_THREADS=${PARSE_THREADS:-"0 1"}
-START_TIMEOUT_SECONDS=60
-STOP_TIMEOUT_SECONDS=60
 
 for b in clickhouse-server clickhouse-client; do
   command -v "$b" >/dev/null || {
@@ -109,92 +107,10 @@ lines=$(cat "${files[@]}" | wc -l)
 bytes=$(cat "${files[@]}" | wc -c)
 
 # ------------------------------------------------------------ 2. ClickHouse
-rm -rf "$CH_DIR"
-mkdir -p "$CH_DIR"/{data,tmp,user_files,format_schemas}
-cat >"$CH_DIR/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger>
-    <level>warning</level>
-    <log>$CH_DIR/server.log</log>
-    <errorlog>$CH_DIR/server.err.log</errorlog>
-    <size>100M</size>
-    <count>1</count>
-  </logger>
-  <http_port>$CH_HTTP_PORT</http_port>
-  <tcp_port>$CH_TCP_PORT</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$CH_DIR/data/</path>
-  <tmp_path>$CH_DIR/tmp/</tmp_path>
-  <user_files_path>$CH_DIR/user_files/</user_files_path>
-  <format_schema_path>$CH_DIR/format_schemas/</format_schema_path>
-  <users_config>$CH_DIR/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>536870912</mark_cache_size>
-  <max_concurrent_queries>16</max_concurrent_queries>
-</yandex>
-EOF
-cat >"$CH_DIR/users.xml" <<'EOF'
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
-  <users>
-    <default>
-      <password></password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-    </default>
-  </users>
-  <quotas>
-    <default>
-      <interval>
-        <duration>3600</duration>
-        <queries>0</queries><errors>0</errors><result_rows>0</result_rows>
-        <read_rows>0</read_rows><execution_time>0</execution_time>
-      </interval>
-    </default>
-  </quotas>
-</yandex>
-EOF
-
-server_pid=""
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for ((i = 0; i < STOP_TIMEOUT_SECONDS * 10; i++)); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "clickhouse_ingest_bench: the server did not stop; killing it" >&2
-      kill -9 "$server_pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
-
-ch() { clickhouse-client --host 127.0.0.1 --port "$CH_TCP_PORT" "$@"; }
-if ch --query "SELECT 1" >/dev/null 2>&1; then
-  echo "clickhouse_ingest_bench: something already answers on 127.0.0.1:$CH_TCP_PORT; set CH_TCP_PORT" >&2
-  exit 1
-fi
-clickhouse-server --config-file="$CH_DIR/config.xml" >"$CH_DIR/stdout.log" 2>&1 &
-server_pid=$!
-for ((i = 0; ; i++)); do
-  if ch --query "SELECT 1" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null || ((i >= START_TIMEOUT_SECONDS * 10)); then
-    echo "clickhouse_ingest_bench: the ClickHouse server did not start; its logs:" >&2
-    tail -n 20 "$CH_DIR/stdout.log" "$CH_DIR/server.err.log" >&2 2>/dev/null || true
-    exit 1
-  fi
-  sleep 0.1
-done
+# shellcheck source=clickhouse/server.sh
+. bench/clickhouse/server.sh
+ch_start
+server_pid=$(ch_pid)
 echo "== ClickHouse $(ch --query 'SELECT version()') on 127.0.0.1:$CH_TCP_PORT, data in $CH_DIR =="
 ch --multiline --query "
 CREATE TABLE events (
@@ -226,7 +142,7 @@ ticks1=$(server_ticks)
 stored=$(ch --query "SELECT count() FROM events")
 parts=$(ch --query "SELECT count() FROM system.parts WHERE table = 'events' AND active")
 disk=$(ch --query "SELECT sum(bytes_on_disk) FROM system.parts WHERE table = 'events' AND active")
-stop_server
+ch_stop
 
 read -r client_user client_sys <"$CH_DIR/clients.cpu"
 awk -v t0="$t0" -v t1="$t1" -v k0="$ticks0" -v k1="$ticks1" -v hz="$ticks_per_second" \

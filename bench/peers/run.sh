@@ -25,7 +25,6 @@ WORK=${WORK:-/tmp/watchstats-peers-$SESSIONS}
 CH_DIR=${CH_DIR:-$WORK/clickhouse}
 CH_TCP_PORT=${CH_TCP_PORT:-19010}
 CH_HTTP_PORT=${CH_HTTP_PORT:-19133}
-START_TIMEOUT_SECONDS=60
 
 for b in build/make_session_store build/peer_tables build/report_bench build/watchstats; do
   [ -x "$b" ] || { echo "peers: $b is missing; build first (make build)" >&2; exit 1; }
@@ -72,36 +71,9 @@ echo "== DuckDB (@duckdb/node-api, in memory) =="
 node bench/peers/duckdb.mjs "$WORK/peers" "$WORK/duckdb.json" "$REPEAT"
 
 # ------------------------------------------------------------ ClickHouse
-rm -rf "$CH_DIR"
-mkdir -p "$CH_DIR"/{data,tmp,user_files,format_schemas}
-sed -e "s|@DIR@|$CH_DIR|g" -e "s|@TCP@|$CH_TCP_PORT|g" -e "s|@HTTP@|$CH_HTTP_PORT|g" \
-  bench/peers/clickhouse-config.xml >"$CH_DIR/config.xml"
-cp bench/peers/clickhouse-users.xml "$CH_DIR/users.xml"
-server_pid=""
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
-ch() { clickhouse-client --host 127.0.0.1 --port "$CH_TCP_PORT" "$@"; }
-if ch --query "SELECT 1" >/dev/null 2>&1; then
-  echo "peers: something already answers on 127.0.0.1:$CH_TCP_PORT; set CH_TCP_PORT" >&2
-  exit 1
-fi
-clickhouse-server --config-file="$CH_DIR/config.xml" >"$CH_DIR/stdout.log" 2>&1 &
-server_pid=$!
-for ((i = 0; ; i++)); do
-  if ch --query "SELECT 1" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null || ((i >= START_TIMEOUT_SECONDS * 10)); then
-    echo "peers: the ClickHouse server did not start:" >&2
-    tail -n 20 "$CH_DIR/stdout.log" "$CH_DIR/server.err.log" >&2 2>/dev/null || true
-    exit 1
-  fi
-  sleep 0.1
-done
+# shellcheck source=../clickhouse/server.sh
+. bench/clickhouse/server.sh
+ch_start
 echo "== ClickHouse $(ch --query 'SELECT version()') on 127.0.0.1:$CH_TCP_PORT =="
 ch --multiline --query "
 CREATE TABLE s (session_id String, user_id String, content_id String, title_id String, content_type String,
@@ -121,15 +93,15 @@ import('$ROOT/bench/peers/queries.mjs').then(({ QUERIES }) => {
 : >"$WORK/clickhouse_times.txt"
 i=0
 while read -r sql; do
-  ch --query "$sql FORMAT JSON" >"$WORK/clickhouse_$i.json"
+  ch --max_threads 2 --query "$sql FORMAT JSON" >"$WORK/clickhouse_$i.json"
   for ((r = 0; r < REPEAT; r++)); do
     # --time prints the elapsed seconds on stderr
-    s=$(ch --time --query "$sql FORMAT Null" 2>&1 >/dev/null | tail -n 1)
+    s=$(ch --max_threads 2 --time --query "$sql FORMAT Null" 2>&1 >/dev/null | tail -n 1)
     awk -v i="$i" -v s="$s" 'BEGIN { printf "%d %.1f\n", i, s * 1000 }' >>"$WORK/clickhouse_times.txt"
   done
   i=$((i + 1))
 done <"$WORK/clickhouse.sql"
-stop_server
+ch_stop
 
 # ------------------------------------------------------------ compare
 node bench/peers/compare.mjs "$WORK"

@@ -21,6 +21,8 @@ constexpr int kCell = 30;
 constexpr int kHours = 24;
 constexpr int kWeekdays = 7;
 constexpr size_t kMaxBars = 40;
+constexpr const char* kInk = "rgb(33,102,172)";  // the charts' one colour
+constexpr double kMinOpacity = 0.05;             // heat map: an empty cell stays visible
 
 // Columns that are keys or positions, never the plotted measure.
 const std::set<std::string>& NotMeasures() {
@@ -122,11 +124,11 @@ std::string HeatMap(const ResultTable& t, int day_col, int hour_col, int m) {
     for (int h = 0; h < kHours; ++h) {
       const double share = top > 0 ? cell[d][h] / top : 0;
       svg += fmt::format(
-          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb(33,102,172)\" "
+          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" "
           "fill-opacity=\"{:.3f}\">"
           "<title>{} {}:00 {}</title></rect>",
-          kMargin + h * kCell, kMargin + d * kCell, kCell - 2, kCell - 2, 0.05 + 0.95 * share, kDays[d], h,
-          FormatValue(Value(cell[d][h])));
+          kMargin + h * kCell, kMargin + d * kCell, kCell - 2, kCell - 2, kInk,
+          kMinOpacity + (1 - kMinOpacity) * share, kDays[d], h, FormatValue(Value(cell[d][h])));
     }
   }
   return svg + "</svg>";
@@ -148,8 +150,8 @@ std::string Line(const ResultTable& t, int m) {
     points += fmt::format("{:.1f},{:.1f} ", x, y);
   }
   std::string svg = fmt::format("<svg width=\"{}\" height=\"{}\" role=\"img\">", kChartWidth, kLineHeight);
-  svg += fmt::format("<polyline fill=\"none\" stroke=\"rgb(33,102,172)\" stroke-width=\"2\" points=\"{}\"/>",
-                     points);
+  svg +=
+      fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>", kInk, points);
   if (!t.rows.empty()) {
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>", kMargin, kLineHeight - 10,
                        Escape(FormatValue(t.rows.front()[0])));
@@ -186,8 +188,8 @@ std::string Bars(const ResultTable& t, int m) {
                        kLabelWidth - 6, y + kBarHeight - 5, Escape(label));
     svg += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" "
-        "fill=\"rgb(33,102,172)\"><title>{}</title></rect>",
-        kLabelWidth, y, w, kBarHeight, FormatValue(Value(v)));
+        "fill=\"{}\"><title>{}</title></rect>",
+        kLabelWidth, y, w, kBarHeight, kInk, FormatValue(Value(v)));
   }
   return svg + "</svg>";
 }
