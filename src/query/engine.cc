@@ -583,7 +583,7 @@ Status ScanBlock(const ScanPlan& p, const store::PartitionReader& reader, size_t
       const auto k = static_cast<size_t>(content[r]);
       if (k >= p.content_ok.size() || !p.content_ok[k]) return;
       if (f.genre) {
-        const auto& g = lk.GenresAt(static_cast<uint32_t>(k), start[r]);
+        const auto g = lk.GenresAt(static_cast<uint32_t>(k), start[r]);
         if (std::find(g.begin(), g.end(), *f.genre) == g.end()) return;
       }
     }

@@ -28,10 +28,9 @@ int AgeBand(int32_t age) {
   return 0;
 }
 
-const std::vector<uint16_t>& Lookups::GenresAt(uint32_t content_key, int64_t t_ms) const {
-  static const std::vector<uint16_t> kNone;
+std::span<const uint16_t> Lookups::GenresFromHistory(uint32_t content_key, int64_t t_ms) const {
   const auto t = static_cast<size_t>(TitleOf(content_key));
-  if (t >= title_genres.size() || title_genres[t].empty()) return kNone;
+  if (t >= title_genres.size() || title_genres[t].empty()) return {};
   const auto& v = title_genres[t];
   size_t i = 0;
   while (i + 1 < v.size() && v[i + 1].from_ms <= t_ms) ++i;
@@ -100,6 +99,22 @@ Lookups BuildLookups(const Catalog* catalog, const SessionKeys& keys, bool with_
         for (const std::string& g : v->info.genres) gv.genres.push_back(genre(g));
         versions.push_back(std::move(gv));
       }
+    }
+  }
+  // The flat copy for single-version titles.
+  l.flat_offset.assign(contents + 1, 0);
+  l.flat_count.assign(contents + 1, 0);
+  l.flat_history.assign(contents + 1, 0);
+  for (uint32_t k = 0; k <= contents; ++k) {
+    const auto& versions = l.title_genres[static_cast<size_t>(l.title_of_content[k])];
+    if (versions.size() > 1) {
+      l.flat_history[k] = 1;
+      continue;
+    }
+    l.flat_offset[k] = static_cast<uint32_t>(l.flat_genres.size());
+    if (versions.size() == 1) {
+      l.flat_genres.insert(l.flat_genres.end(), versions[0].genres.begin(), versions[0].genres.end());
+      l.flat_count[k] = static_cast<uint16_t>(versions[0].genres.size());
     }
   }
   if (with_users) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,19 @@ struct Lookups {
 
   // The genre codes of content `key` as of instant `t_ms` (SCD2: the version
   // valid then; before the first version, the first). Empty when unknown.
-  const std::vector<uint16_t>& GenresAt(uint32_t content_key, int64_t t_ms) const;
+  std::span<const uint16_t> GenresAt(uint32_t content_key, int64_t t_ms) const {
+    if (content_key < flat_history.size() && !flat_history[content_key]) {
+      return {flat_genres.data() + flat_offset[content_key], flat_count[content_key]};
+    }
+    return GenresFromHistory(content_key, t_ms);
+  }
+  std::span<const uint16_t> GenresFromHistory(uint32_t content_key, int64_t t_ms) const;
+  // Per content key, for titles with one genre version (most): its genres
+  // in one flat array (scans read them without chasing pointers).
+  std::vector<uint32_t> flat_offset;
+  std::vector<uint16_t> flat_count;
+  std::vector<uint8_t> flat_history;  // 1: several versions, read GenresFromHistory
+  std::vector<uint16_t> flat_genres;
   int32_t TitleOf(uint32_t content_key) const {
     return content_key < title_of_content.size() ? title_of_content[content_key] : 0;
   }
