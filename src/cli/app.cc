@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "catalog/catalog.h"
@@ -247,7 +249,28 @@ int RunReportCmd(const Globals& g, const std::string& name, const std::string& f
 
 }  // namespace
 
+namespace {
+int RunCommand(int argc, char** argv);
+}  // namespace
+
+// Every command's output is checked once here: a report or listing that
+// could not be written (a full disk, a closed pipe) is exit 1 with a
+// sentence, never a silently truncated file and exit 0.
 int Run(int argc, char** argv) {
+  const int code = RunCommand(argc, argv);
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    const int err = errno;
+    std::fprintf(stderr, "watchstats: error: cannot write the output: %s\n",
+                 err != 0 ? std::strerror(err) : "write error");
+    return kExitFailure;
+  }
+  return code;
+}
+
+namespace {
+
+int RunCommand(int argc, char** argv) {
   CLI::App app{"watchstats: viewing analytics for video streaming"};
   app.require_subcommand(1);
   Globals g;
@@ -429,5 +452,7 @@ int Run(int argc, char** argv) {
   if (rejected->parsed()) return RunRejected(g, rejected_format, rejected_warnings);
   return kExitUsage;
 }
+
+}  // namespace
 
 }  // namespace ws::cli
