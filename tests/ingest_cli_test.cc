@@ -241,3 +241,21 @@ TEST(LegacySessions, ImportedBesideEventSessionsAndIdempotent) {
 
 }  // namespace
 }  // namespace ws::testing
+
+namespace ws::testing {
+namespace {
+
+TEST(IngestFlagsTest, ABatchSizeOutOfRangeIsAUsageErrorNamingTheFlag) {
+  TempDir tmp;
+  const std::string ws = Binary() + " --data " + (tmp / "data");
+  const std::string input = SourceDir() + "/tests/data/events/array.json";
+  for (const char* bad : {"-5", "-1", "0", "1e12", "100000001"}) {
+    const CommandResult r = RunCommand(ws + " ingest --quiet --batch-events " + bad + " " + input);
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.out;  // not 134 (an uncaught exception)
+    EXPECT_NE(r.out.find("--batch-events"), std::string::npos) << bad << ": " << r.out;
+  }
+  EXPECT_EQ(RunCommand(ws + " ingest --quiet --batch-events 2 " + input).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace ws::testing

@@ -27,6 +27,8 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+// The largest batch a commit may hold (each batch is held in memory).
+constexpr int64_t kMaxBatchEvents = 100'000'000;
 constexpr const char* kDefaultDataDir = "./watchstats-data";
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
 
@@ -84,7 +86,7 @@ Result<std::optional<DayNumber>> OptionalDate(const std::string& text, const cha
 struct IngestArgs {
   std::vector<std::string> files;
   bool close_all = false;
-  size_t batch_events = 0;
+  int64_t batch_events = 0;  // 0: the ingestor's default
   bool quiet = false;
   int parse_threads = -1;  // -1: one when the machine has two cores or more
 };
@@ -100,7 +102,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   Ingestor::Options io;
   io.config = *config;
   io.encode_threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
-  if (a.batch_events > 0) io.batch_events = a.batch_events;
+  if (a.batch_events > 0) io.batch_events = static_cast<size_t>(a.batch_events);
   auto ingestor = Ingestor::Create(store->get(), catalog->get(), io);
   if (!ingestor.ok()) return Fail(ingestor.status());
 
@@ -314,7 +316,10 @@ int RunCommand(int argc, char** argv) {
   ingest->add_option("files", ingest_args.files, "Event files")->required();
   ingest->add_flag("--close-all", ingest_args.close_all,
                    "Close every open session at the end (end of a backfill)");
-  ingest->add_option("--batch-events", ingest_args.batch_events, "Events per commit");
+  ingest
+      ->add_option("--batch-events", ingest_args.batch_events,
+                   fmt::format("Events per commit (1 to {})", kMaxBatchEvents))
+      ->check(CLI::Range(int64_t{1}, kMaxBatchEvents));
   ingest->add_flag("--quiet", ingest_args.quiet, "No progress display");
   ingest
       ->add_option("--parse-threads", ingest_args.parse_threads,

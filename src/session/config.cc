@@ -5,6 +5,8 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <cmath>
+#include <filesystem>
 
 namespace ws {
 namespace {
@@ -21,6 +23,8 @@ constexpr UnitScale kUnits[] = {
     {"h", kMillisPerHour},
     {"d", kMillisPerDay},
 };
+
+constexpr double kMaxDurationMs = 1e15;  // ~31,700 years: converts to int64 exactly
 
 // "90" (seconds), "90s", "30min", "7d", "1500ms".
 std::optional<int64_t> ParseDuration(std::string_view text) {
@@ -43,12 +47,30 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
     }
     if (!found) return std::nullopt;
   }
-  return static_cast<int64_t>(value * static_cast<double>(scale));
+  const double ms = value * static_cast<double>(scale);
+  if (!std::isfinite(ms) || ms > kMaxDurationMs) return std::nullopt;  // beyond any key's range
+  return static_cast<int64_t>(ms);
 }
+
+// "1 day", "30 days", "3660 days".
+std::string FormatDurationLimit(int64_t ms) {
+  const int64_t days = ms / kMillisPerDay;
+  return fmt::format("{} day{}", days, days == 1 ? "" : "s");
+}
+
+constexpr int64_t kMaxBingeEpisodes = 1000;
 
 }  // namespace
 
 Result<SessionConfig> LoadSessionConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument(
+        fmt::format("--config '{}' is a directory, not a configuration file", path));
+  }
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::InvalidArgument(fmt::format("--config '{}': no such file", path));
+  }
   toml::parse_result parsed = toml::parse_file(path);
   if (!parsed) {
     const toml::parse_error& err = parsed.error();
@@ -59,14 +81,15 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
   struct DurationKey {
     std::string_view name;
     int64_t SessionConfig::*field;
+    int64_t max_ms;  // the largest value the engine supports (counters are 32-bit ms where noted)
   };
   const DurationKey durations[] = {
-      {"heartbeat_gap_cap", &SessionConfig::heartbeat_gap_cap_ms},
-      {"session_timeout", &SessionConfig::session_timeout_ms},
-      {"stop_linger", &SessionConfig::stop_linger_ms},
-      {"allowed_lateness", &SessionConfig::allowed_lateness_ms},
-      {"bounce_seconds", &SessionConfig::bounce_ms},
-      {"binge_gap", &SessionConfig::binge_gap_ms},
+      {"heartbeat_gap_cap", &SessionConfig::heartbeat_gap_cap_ms, kMillisPerDay},
+      {"session_timeout", &SessionConfig::session_timeout_ms, 30 * kMillisPerDay},
+      {"stop_linger", &SessionConfig::stop_linger_ms, 30 * kMillisPerDay},
+      {"allowed_lateness", &SessionConfig::allowed_lateness_ms, 3660 * kMillisPerDay},
+      {"bounce_seconds", &SessionConfig::bounce_ms, kMillisPerDay},
+      {"binge_gap", &SessionConfig::binge_gap_ms, 30 * kMillisPerDay},
   };
   for (auto&& [key, node] : parsed.table()) {
     std::string_view k = key.str();
@@ -75,23 +98,32 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
     for (const DurationKey& d : durations) {
       if (k != d.name) continue;
       known = true;
+      // Integers and decimals are seconds; strings carry a unit. Booleans,
+      // dates and tables are not durations.
       std::optional<int64_t> ms;
-      if (auto i = node.value<int64_t>())
-        ms = *i * kMillisPerSecond;
-      else if (auto f = node.value<double>())
-        ms = static_cast<int64_t>(*f * kMillisPerSecond);
-      else if (auto s = node.value<std::string>())
-        ms = ParseDuration(*s);
+      const double max_seconds = static_cast<double>(d.max_ms) / kMillisPerSecond;
+      if (node.is_integer()) {
+        const int64_t i = *node.value<int64_t>();
+        if (i >= 0 && static_cast<double>(i) <= max_seconds) ms = i * kMillisPerSecond;
+      } else if (node.is_floating_point()) {
+        const double f = *node.value<double>();
+        if (std::isfinite(f) && f >= 0 && f <= max_seconds) ms = static_cast<int64_t>(f * kMillisPerSecond);
+      } else if (node.is_string()) {
+        ms = ParseDuration(*node.value<std::string>());
+        if (ms && *ms > d.max_ms) ms.reset();
+      }
       if (!ms || *ms < 0) {
-        return Status::InvalidArgument(fmt::format(
-            "config file '{}' line {}: {} must be a duration such as 120, \"120s\", \"30min\" or \"7d\"",
-            path, line, k));
+        return Status::InvalidArgument(
+            fmt::format("config file '{}' line {}: {} must be a duration from 0 to {} such as 120, \"120s\", "
+                        "\"30min\" or "
+                        "\"7d\"",
+                        path, line, k, FormatDurationLimit(d.max_ms)));
       }
       c.*(d.field) = *ms;
     }
     if (k == "credits_default_fraction" || k == "dependent_share") {
       known = true;
-      auto f = node.value<double>();
+      auto f = node.is_number() ? node.value<double>() : std::nullopt;
       if (!f || *f <= 0 || *f > 1) {
         return Status::InvalidArgument(
             fmt::format("config file '{}' line {}: {} must be a number in (0, 1]", path, line, k));
@@ -99,10 +131,11 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
       (k == "dependent_share" ? c.dependent_share : c.credits_default_fraction) = *f;
     } else if (k == "binge_min_episodes") {
       known = true;
-      auto i = node.value<int64_t>();
-      if (!i || *i < 1) {
-        return Status::InvalidArgument(fmt::format(
-            "config file '{}' line {}: binge_min_episodes must be a positive integer", path, line));
+      auto i = node.is_integer() ? node.value<int64_t>() : std::nullopt;
+      if (!i || *i < 1 || *i > kMaxBingeEpisodes) {
+        return Status::InvalidArgument(
+            fmt::format("config file '{}' line {}: binge_min_episodes must be an integer from 1 to {}", path,
+                        line, kMaxBingeEpisodes));
       }
       c.binge_min_episodes = static_cast<int32_t>(*i);
     }
