@@ -259,3 +259,31 @@ TEST(IngestFlagsTest, ABatchSizeOutOfRangeIsAUsageErrorNamingTheFlag) {
 
 }  // namespace
 }  // namespace ws::testing
+
+namespace ws::testing {
+namespace {
+
+// Issue 7, item 9: flags that were ignored or answered oddly.
+TEST(CliFlagsTest, MalformedFlagsAreUsageErrorsThatSayWhatIsWrong) {
+  TempDir tmp;
+  const std::string ws = Binary() + " --data " + (tmp / "data");
+  struct Case {
+    std::string args;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"generate --out " + (tmp / "gen") + " --users 0", "--users: Value 0 not in range 1 to 10000000"},
+      {"catalog stats --format xml", "--format: xml not in {table,json}"},
+      {"catalog show m-1 --format xml", "--format: xml not in {table,json}"},
+      {"export sessions --from 2026-10-05 --to 2026-10-01", "--from (2026-10-05) is after --to (2026-10-01)"},
+      {"--bogus report trends", "--bogus"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult r = RunCommand(ws + " " + c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << ": " << r.out;
+    EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << ": " << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace ws::testing

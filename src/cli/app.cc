@@ -29,6 +29,10 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 // The largest batch a commit may hold (each batch is held in memory).
 constexpr int64_t kMaxBatchEvents = 100'000'000;
+// What `generate` accepts (beyond them a run would take days).
+constexpr int kMaxGeneratedUsers = 10'000'000;
+constexpr int kMaxGeneratedTitles = 1'000'000;
+constexpr int kMaxGeneratedDays = 3660;
 constexpr const char* kDefaultDataDir = "./watchstats-data";
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
 
@@ -283,9 +287,9 @@ int RunCommand(int argc, char** argv) {
   GeneratorOptions gen;
   auto* generate = app.add_subcommand("generate", "Write a realistic synthetic catalog, users and events");
   generate->add_option("--out", gen.out_dir, "Output directory")->required();
-  generate->add_option("--users", gen.users, "Number of users")->check(CLI::PositiveNumber);
-  generate->add_option("--titles", gen.titles, "Number of titles")->check(CLI::PositiveNumber);
-  generate->add_option("--days", gen.days, "Number of days")->check(CLI::PositiveNumber);
+  generate->add_option("--users", gen.users, "Number of users")->check(CLI::Range(1, kMaxGeneratedUsers));
+  generate->add_option("--titles", gen.titles, "Number of titles")->check(CLI::Range(1, kMaxGeneratedTitles));
+  generate->add_option("--days", gen.days, "Number of days")->check(CLI::Range(1, kMaxGeneratedDays));
   generate->add_option("--seed", gen.seed, "Random seed");
   generate->add_option("--start", gen.start_date, "First UTC day (YYYY-MM-DD)");
 
@@ -304,10 +308,10 @@ int RunCommand(int argc, char** argv) {
   auto* catalog_show = catalog->add_subcommand("show", "Show a title, episode or user");
   catalog_show->add_option("id", show_id, "Title, episode or user id")->required();
   catalog_show->add_flag("--history", show_history, "List every version");
-  catalog_show->add_option("--format", show_format, "table|json");
+  catalog_show->add_option("--format", show_format, "table|json")->check(CLI::IsMember({"table", "json"}));
   std::string stats_format = "table";
   auto* catalog_stats = catalog->add_subcommand("stats", "Row counts per catalog table");
-  catalog_stats->add_option("--format", stats_format, "table|json");
+  catalog_stats->add_option("--format", stats_format, "table|json")->check(CLI::IsMember({"table", "json"}));
 
   // ingest
   IngestArgs ingest_args;
@@ -439,6 +443,10 @@ int RunCommand(int argc, char** argv) {
     if (!from.ok()) return Fail(from.status());
     auto to = OptionalDate(exp_to, "to");
     if (!to.ok()) return Fail(to.status());
+    if (*from && *to && **from > **to) {
+      return Fail(Status::InvalidArgument(
+          fmt::format("--from ({}) is after --to ({})", FormatDate(**from), FormatDate(**to))));
+    }
     auto format = ParseOutputFormat(exp_format);
     if (!format.ok()) return Fail(format.status());
     if (*format != OutputFormat::kNdjson && *format != OutputFormat::kCsv) {
