@@ -287,3 +287,38 @@ TEST(CliFlagsTest, MalformedFlagsAreUsageErrorsThatSayWhatIsWrong) {
 
 }  // namespace
 }  // namespace ws::testing
+
+namespace ws::testing {
+namespace {
+
+// Issue 7, item 9: `ingest` and `catalog load` on a fresh data directory at
+// the same moment both create the catalog's schema ("table titles already
+// exists" in 22 of 30 runs before). Now the schema is made once, and of two
+// writers one either waits for the other or is refused, by name, before it
+// changes anything; the refused load then succeeds on its own.
+TEST(CliRaceTest, IngestAndCatalogLoadOnAFreshDataDirNeverBreakTheSchema) {
+  const std::string fixture = SourceDir() + "/tests/data/reports/_fixtures/basic";
+  constexpr int kRuns = 12;
+  for (int run = 0; run < kRuns; ++run) {
+    TempDir tmp;
+    const std::string ws = Binary() + " --data " + (tmp / "data");
+    const std::string load = ws + " catalog load " + fixture + "/catalog.json";
+    const CommandResult r = RunCommand("( " + load + " > " + (tmp / "a.log") + " 2>&1 & " + ws +
+                                       " ingest --quiet " + fixture + "/events.ndjson > " + (tmp / "b.log") +
+                                       " 2>&1; b=$?; wait $!; a=$?; echo \"codes $a $b\" )");
+    const std::string a = ReadFile(tmp / "a.log"), b = ReadFile(tmp / "b.log");
+    EXPECT_EQ(a.find("already exists"), std::string::npos) << a;
+    EXPECT_EQ(b.find("already exists"), std::string::npos) << b;
+    for (const std::string& log : {a, b}) {
+      if (log.find("error") == std::string::npos) continue;
+      EXPECT_NE(log.find("is in use by another watchstats process"), std::string::npos) << log;
+    }
+    if (r.out.find("codes 0 ") == std::string::npos) {
+      EXPECT_EQ(a.find("titles:"), std::string::npos) << "a refused load must not have loaded: " << a;
+      EXPECT_EQ(RunCommand(load).exit_code, 0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ws::testing

@@ -249,25 +249,31 @@ EpochMillis Now() {
   return EpochMillis{now.time_since_epoch().count()};
 }
 
+// Brings the schema to kSchemaVersion, one version per transaction. The
+// version is read inside each (IMMEDIATE) transaction, so two processes
+// opening a fresh data directory at once migrate it once: the second waits
+// for the first, then finds the work done.
 Status Migrate(SqliteDb* db) {
-  WS_ASSIGN_OR_RETURN(SqliteStmt st, db->Prepare("PRAGMA user_version"));
-  WS_ASSIGN_OR_RETURN(bool row, st.Step());
-  int version = row ? static_cast<int>(st.ColumnInt(0)) : 0;
-  st.Reset();
-  if (version > Catalog::kSchemaVersion) {
-    return Status::FailedPrecondition(
-        fmt::format("the catalog database has schema version {}, newer than this watchstats supports ({})",
-                    version, Catalog::kSchemaVersion));
-  }
-  for (int v = version; v < Catalog::kSchemaVersion; ++v) {
+  while (true) {
     WS_ASSIGN_OR_RETURN(sqlite::Transaction tx, sqlite::Transaction::Begin(db));
-    WS_RETURN_IF_ERROR(db->Exec(kMigrations[v]));
+    int version = 0;
+    {
+      WS_ASSIGN_OR_RETURN(SqliteStmt st, db->Prepare("PRAGMA user_version"));
+      WS_ASSIGN_OR_RETURN(bool row, st.Step());
+      version = row ? static_cast<int>(st.ColumnInt(0)) : 0;
+    }
+    if (version > Catalog::kSchemaVersion) {
+      return Status::FailedPrecondition(
+          fmt::format("the catalog database has schema version {}, newer than this watchstats supports ({})",
+                      version, Catalog::kSchemaVersion));
+    }
+    if (version == Catalog::kSchemaVersion) return tx.Commit();
+    WS_RETURN_IF_ERROR(db->Exec(kMigrations[version]));
     // PRAGMA takes no bound parameters; the value is a compile-time constant.
-    std::string set_version = fmt::format("PRAGMA user_version = {}", v + 1);
+    std::string set_version = fmt::format("PRAGMA user_version = {}", version + 1);
     WS_RETURN_IF_ERROR(db->Exec(set_version.c_str()));
     WS_RETURN_IF_ERROR(tx.Commit());
   }
-  return Status::Ok();
 }
 
 // Recomputes the title-derived fields of a title's playable items and its

@@ -387,6 +387,10 @@ int RunCommand(int argc, char** argv) {
       return Fail(Status::InvalidArgument(
           fmt::format("--kind must be auto, content, users or sessions, got '{}'", catalog_kind)));
     }
+    // The store first: its writer lock makes a load that races another
+    // writer (an ingest) fail before it changes anything.
+    auto store = OpenStore(g, false);
+    if (!store.ok()) return Fail(store.status());
     auto cat = Catalog::Open(ResolveDataDir(g));
     if (!cat.ok()) return Fail(cat.status());
     auto report_r = (*cat)->Load(catalog_files, *kind);
@@ -398,8 +402,6 @@ int RunCommand(int argc, char** argv) {
     }
     // The catalog's rows get their surrogate keys (SPEC 3.5), stored with
     // the legacy facts' commit (or a commit of their own).
-    auto store = OpenStore(g, false);
-    if (!store.ok()) return Fail(store.status());
     (*cat)->RegisterKeys((*store)->store().keys());
     if (!report_r->sessions.empty()) {
       auto config = ResolveConfig(g);
