@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <span>
 #include <unordered_set>
 
 #include "catalog/catalog_state.h"
@@ -90,6 +91,14 @@ CREATE TABLE users (
 );
 CREATE UNIQUE INDEX users_current ON users (user_id) WHERE is_current = 1;
 )sql",
+    // 2: a checksum of each part's rows, recorded by every load and verified
+    // at open (damage that SQLite's own checks cannot see).
+    R"sql(
+CREATE TABLE checksums (
+  part  TEXT    PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == Catalog::kSchemaVersion, "one migration per schema version");
@@ -135,11 +144,23 @@ constexpr const char* kSelectLanguages =
     "SELECT title_key, language FROM title_languages ORDER BY title_key, position";
 constexpr const char* kSelectItems =
     "SELECT content_id, title_id, kind, episode_title, season_number, episode_number, length_ms, "
-    "credits_start_ms, release_date FROM content_items";
+    "credits_start_ms, release_date FROM content_items ORDER BY content_id";
 constexpr const char* kSelectUsers =
     "SELECT user_key, user_id, age, country, subscription_type, registration_date, languages, timezone, "
     "attributes, valid_from, valid_to FROM users ORDER BY user_key";
 constexpr const char* kCountUsers = "SELECT COUNT(*) FROM users WHERE is_current = 1";
+constexpr const char* kSelectChecksums = "SELECT part, value FROM checksums";
+constexpr const char* kCountChecksums = "SELECT COUNT(*) FROM checksums";
+constexpr int64_t kChecksumParts = 2;  // content, users
+constexpr const char* kUpsertChecksum =
+    "INSERT INTO checksums (part, value) VALUES (?1, ?2) ON CONFLICT (part) DO UPDATE SET value = "
+    "excluded.value";
+// The parts checksummed, and the queries whose rows (in that order) make
+// each: the same statements Open reads the rows with.
+constexpr const char* kContentPart = "content";
+constexpr const char* kUsersPart = "users";
+constexpr const char* kContentQueries[] = {kSelectTitles, kSelectGenres, kSelectLanguages, kSelectItems};
+constexpr const char* kUsersQueries[] = {kSelectUsers};
 
 std::string JoinList(const std::vector<std::string>& values) {
   std::string out;
@@ -253,6 +274,20 @@ EpochMillis Now() {
 // version is read inside each (IMMEDIATE) transaction, so two processes
 // opening a fresh data directory at once migrate it once: the second waits
 // for the first, then finds the work done.
+// The checksum of the rows of `queries`, in order.
+Result<uint64_t> PartChecksum(SqliteDb* db, std::span<const char* const> queries) {
+  StreamChecksum64 sum;
+  for (const char* sql : queries) {
+    WS_ASSIGN_OR_RETURN(SqliteStmt st, db->Prepare(sql));
+    while (true) {
+      WS_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      st.ChecksumRow(&sum);
+    }
+  }
+  return sum.Value();
+}
+
 Status Migrate(SqliteDb* db) {
   while (true) {
     WS_ASSIGN_OR_RETURN(sqlite::Transaction tx, sqlite::Transaction::Begin(db));
@@ -345,11 +380,21 @@ std::string LoadReport::Summary() const {
 Catalog::Catalog(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Catalog::~Catalog() = default;
 
-Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Parts parts) {
+Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Parts parts,
+                                               Existence existence) {
   std::error_code ec;
+  std::string path = (std::filesystem::path(data_dir) / kDatabaseFileName).string();
+  if (existence == Existence::kMustExist) {
+    const bool present = std::filesystem::exists(path, ec);
+    if (!present || std::filesystem::file_size(path, ec) == 0) {
+      return Status::Corruption(fmt::format(
+          "catalog database {} is {}, but this data directory's store holds the keys of titles from earlier "
+          "catalog loads; restore it from a backup or load the catalog files again (watchstats catalog load)",
+          path, present ? "empty" : "missing"));
+    }
+  }
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::IOError(fmt::format("cannot create data directory {}: {}", data_dir, ec.message()));
-  std::string path = (std::filesystem::path(data_dir) / kDatabaseFileName).string();
   WS_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path));
   {
     // journal_mode returns a row; read it to make sure WAL was accepted.
@@ -363,6 +408,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Part
   WS_RETURN_IF_ERROR(Migrate(&db).WithContext(path));
 
   auto state = std::make_unique<State>(std::move(db));
+  StreamChecksum64 content_sum, users_sum;  // of the rows as read, checked below
   state->path = path;
   SqliteDb& d = state->db;
   std::unordered_map<int64_t, TitleVersion*> by_key;
@@ -371,6 +417,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Part
     while (true) {
       WS_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
+      st.ChecksumRow(&content_sum);
       auto v = std::make_unique<TitleVersion>();
       v->version_key = st.ColumnInt(0);
       v->info.title_id = st.ColumnText(1);
@@ -393,6 +440,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Part
     while (true) {
       WS_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
+      st.ChecksumRow(&content_sum);
       auto it = by_key.find(st.ColumnInt(0));
       if (it == by_key.end()) continue;
       (is_genre ? it->second->info.genres : it->second->info.languages).push_back(st.ColumnText(1));
@@ -403,6 +451,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Part
     while (true) {
       WS_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
+      st.ChecksumRow(&content_sum);
       ContentInfo c;
       c.content_id = st.ColumnText(0);
       c.title_id = st.ColumnText(1);
@@ -437,6 +486,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Part
     while (true) {
       WS_ASSIGN_OR_RETURN(bool more, st.Step());
       if (!more) break;
+      st.ChecksumRow(&users_sum);
       auto v = std::make_unique<UserVersion>();
       v->version_key = st.ColumnInt(0);
       v->info.user_id = st.ColumnText(1);
@@ -451,6 +501,25 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& data_dir, Part
       if (auto to = st.ColumnOptInt(10)) v->valid_to = EpochMillis{*to};
       state->latest_snapshot = std::max(state->latest_snapshot, v->valid_from);
       state->users[v->info.user_id].versions.push_back(std::move(v));
+    }
+  }
+  // Damage SQLite cannot see: the rows must give the checksums the last
+  // load recorded (databases loaded before checksums existed have none).
+  {
+    WS_ASSIGN_OR_RETURN(SqliteStmt st, d.Prepare(kSelectChecksums));
+    while (true) {
+      WS_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      const std::string part = st.ColumnText(0);
+      const auto recorded = static_cast<uint64_t>(st.ColumnInt(1));
+      const bool content = part == kContentPart;
+      if (!content && !(part == kUsersPart && state->users_loaded)) continue;
+      if ((content ? content_sum : users_sum).Value() != recorded) {
+        return Status::Corruption(fmt::format(
+            "catalog database {} is damaged: its {} rows do not match the checksum its last load recorded; "
+            "restore it from a backup, or delete it and load the catalog files again",
+            path, part));
+      }
     }
   }
   return std::make_unique<Catalog>(std::move(state));
@@ -849,6 +918,24 @@ Result<LoadReport> Catalog::Load(const std::vector<std::string>& files, LoadKind
     }
     WS_ASSIGN_OR_RETURN(int64_t key, InsertUser(&st, db, u, at));
     user_changes.push_back({i, key});
+  }
+  // The checksums of what the catalog now holds, in the same transaction
+  // (a load that changed nothing keeps the recorded ones).
+  bool recorded = false;
+  {
+    WS_ASSIGN_OR_RETURN(SqliteStmt count, db->Prepare(kCountChecksums));
+    WS_ASSIGN_OR_RETURN(bool row, count.Step());
+    recorded = row && count.ColumnInt(0) == kChecksumParts;
+  }
+  if (!title_changes.empty() || !item_changes.empty() || !user_changes.empty() || !recorded) {
+    WS_ASSIGN_OR_RETURN(uint64_t content_sum, PartChecksum(db, kContentQueries));
+    WS_ASSIGN_OR_RETURN(uint64_t users_sum, PartChecksum(db, kUsersQueries));
+    WS_ASSIGN_OR_RETURN(SqliteStmt up, db->Prepare(kUpsertChecksum));
+    for (auto [part, value] : {std::pair{kContentPart, content_sum}, std::pair{kUsersPart, users_sum}}) {
+      WS_RETURN_IF_ERROR(up.BindText(1, part));
+      WS_RETURN_IF_ERROR(up.BindInt(2, static_cast<int64_t>(value)));
+      WS_RETURN_IF_ERROR(up.Run());
+    }
   }
   WS_RETURN_IF_ERROR(tx.Commit());
 

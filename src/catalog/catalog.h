@@ -214,7 +214,7 @@ enum class ShowFormat { kJson, kTable };
 
 class Catalog : public CatalogView {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   static constexpr const char* kDatabaseFileName = "catalog.db";
 
   // What Open reads into memory.
@@ -224,10 +224,20 @@ class Catalog : public CatalogView {
                    // (kFailedPrecondition); for readers that never look at users
   };
   // Opens DIR/catalog.db, creating the directory and the database (schema
-  // version kSchemaVersion) when missing, and loads the rows of `parts` into
-  // memory. Fails with kFailedPrecondition when the database has a newer
-  // schema.
-  static Result<std::unique_ptr<Catalog>> Open(const std::string& data_dir, Parts parts = Parts::kAll);
+  // version kSchemaVersion) when missing and allowed, and loads the rows of
+  // `parts` into memory. Fails with kFailedPrecondition when the database
+  // has a newer schema, and with kCorruption naming the file when its rows
+  // do not match the checksums its last load recorded.
+  // Whether Open may create the database.
+  enum class Existence : uint8_t {
+    kCreateIfMissing,
+    // The data directory has had a catalog loaded (its store holds title
+    // keys): a missing or empty catalog.db is damage, kCorruption naming it,
+    // and nothing is created.
+    kMustExist,
+  };
+  static Result<std::unique_ptr<Catalog>> Open(const std::string& data_dir, Parts parts = Parts::kAll,
+                                               Existence existence = Existence::kCreateIfMissing);
   ~Catalog() override;
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;

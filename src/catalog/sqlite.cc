@@ -65,6 +65,37 @@ std::string SqliteStmt::ColumnText(int col) const {
                      static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
 }
 
+void SqliteStmt::ChecksumRow(StreamChecksum64* sum) const {
+  sqlite3_stmt* st = stmt_.get();
+  const int n = sqlite3_column_count(st);
+  for (int c = 0; c < n; ++c) {
+    const int type = sqlite3_column_type(st, c);
+    const auto tag = static_cast<uint8_t>(type);
+    sum->Update(&tag, sizeof tag);
+    switch (type) {
+      case SQLITE_INTEGER: {
+        const int64_t v = sqlite3_column_int64(st, c);
+        sum->Update(&v, sizeof v);
+        break;
+      }
+      case SQLITE_FLOAT: {
+        const double v = sqlite3_column_double(st, c);
+        sum->Update(&v, sizeof v);
+        break;
+      }
+      case SQLITE_NULL:
+        break;
+      default: {  // text and blobs: length, then bytes
+        const void* bytes = sqlite3_column_blob(st, c);
+        const auto len = static_cast<uint32_t>(sqlite3_column_bytes(st, c));
+        sum->Update(&len, sizeof len);
+        if (bytes != nullptr) sum->Update(bytes, len);
+        break;
+      }
+    }
+  }
+}
+
 std::optional<int64_t> SqliteStmt::ColumnOptInt(int col) const {
   if (ColumnIsNull(col)) return std::nullopt;
   return ColumnInt(col);

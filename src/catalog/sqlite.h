@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/checksum.h"
 #include "util/status.h"
 
 namespace ws::sqlite {
@@ -55,6 +56,10 @@ class SqliteStmt {
   bool ColumnIsNull(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
   std::string ColumnText(int col) const;
   std::optional<int64_t> ColumnOptInt(int col) const;
+  // Feeds every column of the current row into `sum`: per column its type
+  // and its value (integers and reals as their 8 bytes, text and blobs as
+  // length and bytes), so equal rows feed equal streams.
+  void ChecksumRow(StreamChecksum64* sum) const;
 
  private:
   Status Check(int rc, const char* what);

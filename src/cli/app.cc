@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "catalog/catalog.h"
@@ -20,6 +21,7 @@
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
 #include "session/legacy.h"
+#include "vocab/key_names.h"
 
 namespace ws::cli {
 namespace {
@@ -78,6 +80,32 @@ Result<std::unique_ptr<DataStore>> OpenStore(const Globals& g, bool read_only) {
   return ds;
 }
 
+// The catalog of a data directory whose store has `registry`. Once a
+// catalog was loaded the store holds title keys, and a missing or empty
+// catalog.db is damage to report, not an empty catalog to create.
+Result<std::unique_ptr<Catalog>> OpenCatalog(const Globals& g, const store::KeyRegistry& registry,
+                                             Catalog::Parts parts = Catalog::Parts::kAll) {
+  const store::KeyDictionary* titles = registry.Find(kTitleKeys);
+  const auto existence = titles != nullptr && titles->size() > 0 ? Catalog::Existence::kMustExist
+                                                                 : Catalog::Existence::kCreateIfMissing;
+  return Catalog::Open(ResolveDataDir(g), parts, existence);
+}
+
+// The catalog for `catalog show` and `catalog stats`: a data directory
+// that does not exist is an error (they never create one), and its store,
+// when it has one, says whether catalog.db must exist.
+Result<std::unique_ptr<Catalog>> OpenCatalogToRead(const Globals& g) {
+  const std::string dir = ResolveDataDir(g);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Status::NotFound(
+        fmt::format("no data directory {} (nothing has been loaded or ingested there)", dir));
+  }
+  auto store = OpenStore(g, true);
+  if (store.ok()) return OpenCatalog(g, (*store)->store().keys());
+  return Catalog::Open(dir);  // no store yet: a catalog may have been loaded alone
+}
+
 Result<std::optional<DayNumber>> OptionalDate(const std::string& text, const char* name) {
   if (text.empty()) return std::optional<DayNumber>();
   auto d = ParseDate(text);
@@ -100,7 +128,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   if (!config.ok()) return Fail(config.status());
   auto store = OpenStore(g, false);
   if (!store.ok()) return Fail(store.status());
-  auto catalog = Catalog::Open(ResolveDataDir(g));
+  auto catalog = OpenCatalog(g, (*store)->store().keys());
   if (!catalog.ok()) return Fail(catalog.status());
   (*catalog)->AttachKeys((*store)->store().keys());
   Ingestor::Options io;
@@ -241,8 +269,8 @@ int RunReportCmd(const Globals& g, const std::string& name, const std::string& f
   auto store = OpenStore(g, true);
   if (!store.ok()) return Fail(store.status());
   auto catalog =
-      Catalog::Open(ResolveDataDir(g),
-                    ReportReadsUsers(name, *params) ? Catalog::Parts::kAll : Catalog::Parts::kContentOnly);
+      OpenCatalog(g, (*store)->store().keys(),
+                  ReportReadsUsers(name, *params) ? Catalog::Parts::kAll : Catalog::Parts::kContentOnly);
   if (!catalog.ok()) return Fail(catalog.status());
   (*catalog)->AttachKeys((*store)->store().keys());
   std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
@@ -416,7 +444,7 @@ int RunCommand(int argc, char** argv) {
     return kExitOk;
   }
   if (catalog_show->parsed()) {
-    auto cat = Catalog::Open(ResolveDataDir(g));
+    auto cat = OpenCatalogToRead(g);
     if (!cat.ok()) return Fail(cat.status());
     if (show_format != "table" && show_format != "json") {
       return Fail(
@@ -430,7 +458,7 @@ int RunCommand(int argc, char** argv) {
     return kExitOk;
   }
   if (catalog_stats->parsed()) {
-    auto cat = Catalog::Open(ResolveDataDir(g));
+    auto cat = OpenCatalogToRead(g);
     if (!cat.ok()) return Fail(cat.status());
     auto stats = (*cat)->Stats();
     if (!stats.ok()) return Fail(stats.status());
