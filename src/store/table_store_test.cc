@@ -458,6 +458,21 @@ TEST(TableStoreTest, CrashAtEveryStepOfACommitAndACompaction) {
   std::printf("crash points: commit %zu, compaction %zu\n", commit_points, compaction_points);
 }
 
+// Issue 7, item 1: a crash while the very first writer creates the store in
+// a data directory that already holds other files (catalog.db) must not
+// brick it: at every crash point the directory opens again, empty or with
+// the first commit.
+TEST(TableStoreTest, CrashAtEveryStepOfCreatingAStoreLeavesItOpenable) {
+  MemEnv base;
+  ASSERT_TRUE(base.CreateDir(kDir).ok());
+  ASSERT_TRUE(base.WriteFileAtomic(std::string(kDir) + "/catalog.db", "not a store file").ok());
+  const size_t points = EnumerateCrashes(base, "|", "c=3;|c:3;", [](Store* s) {
+    (void)CommitFiles(s, {SessFile(s, {{"c", 3, 3}}), EvFile(s, {{"c", 3}})});
+  });
+  EXPECT_GE(points, 8u);
+  std::printf("crash points creating a store and its first commit: %zu\n", points);
+}
+
 TEST(TableStoreTest, DamagedManifestIsReportedNotSkipped) {
   MemEnv env;
   {
