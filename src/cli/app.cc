@@ -21,6 +21,7 @@
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
 #include "session/legacy.h"
+#include "util/json_writer.h"
 #include "vocab/key_names.h"
 
 namespace ws::cli {
@@ -213,7 +214,18 @@ int RunRejected(const Globals& g, const std::string& format_name, bool warnings)
                               r.message,
                               r.raw};
     if (format_name == "ndjson") {
-      std::fputs(RenderObjectLine(t.columns, row).c_str(), stdout);
+      // JSON strings are UTF-8: a raw line that is not keeps its exact bytes
+      // in raw_base64 (its "raw" shows U+FFFD where a byte was invalid).
+      static const std::vector<std::string> kNdjsonColumns = {"received_at", "source", "line",      "reason",
+                                                              "message",     "raw",    "raw_base64"};
+      std::string raw64;
+      if (!IsValidUtf8(r.raw)) raw64 = Base64Encode(r.raw);
+      if (raw64.empty()) {
+        row.emplace_back(Null{});
+      } else {
+        row.emplace_back(std::move(raw64));
+      }
+      std::fputs(RenderObjectLine(kNdjsonColumns, row).c_str(), stdout);
     } else {
       t.rows.push_back(std::move(row));
     }
