@@ -54,6 +54,8 @@ std::string_view RejectReasonCode(RejectReason r) {
       return "negative_position";
     case RejectReason::kSessionConflict:
       return "session_conflict";
+    case RejectReason::kImplausibleTimestamp:
+      return "implausible_timestamp";
     case RejectReason::kTooLate:
       return "too_late";
   }

@@ -106,6 +106,8 @@ enum class RejectReason : uint8_t {
   kNegativePosition = 8,  // `position` < 0
   kSessionConflict = 9,   // session seen before with another user or content
   kTooLate = 10,          // session closed more than allowed_lateness ago
+  kImplausibleTimestamp =
+      11,  // `ts` before 2000-01-01 (SPEC 1.1: epoch seconds sent as milliseconds, mostly)
 };
 std::string_view RejectReasonCode(RejectReason r);  // "not_json", ...
 

@@ -43,6 +43,7 @@ constexpr size_t kMaxEnumTextLength = 32;   // longest event type text
 constexpr size_t kMaxRawInMessage = 64;     // bytes of a bad value quoted in a message
 // Epoch milliseconds of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
 constexpr int64_t kMinEpochMillis = -62167219200000LL;
+constexpr int64_t kEarliestPlausibleMs = 946684800000LL;  // 2000-01-01T00:00:00Z (SPEC 1.1)
 constexpr int64_t kMaxEpochMillis = 253402300799999LL;
 constexpr unsigned char kUtf8Bom[] = {0xEF, 0xBB, 0xBF};
 
@@ -834,6 +835,13 @@ void EventParser::Impl::BuildEvent(std::string_view raw, int64_t line) {
       Reject(RejectReason::kWrongType,
              fmt::format("field \"{}\" must be an RFC 3339 string or epoch milliseconds, got {}", KeyName(k),
                          JsonTypeDescription(f.type)),
+             raw, line);
+      return;
+    }
+    if (e.ts.v < kEarliestPlausibleMs) {
+      Reject(RejectReason::kImplausibleTimestamp,
+             fmt::format("timestamp {} is before 2000-01-01 (epoch seconds sent as milliseconds?)",
+                         FormatRfc3339(e.ts)),
              raw, line);
       return;
     }

@@ -174,17 +174,17 @@ TEST_F(ParserTest, MissingRequiredFields) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"user_id":"u","content_id":"c","type":"start","ts":1})",
+      {R"({"user_id":"u","content_id":"c","type":"start","ts":1700000000001})",
        R"(required field "session_id" is missing)"},
-      {R"({"session_id":"s","content_id":"c","type":"start","ts":1})",
+      {R"({"session_id":"s","content_id":"c","type":"start","ts":1700000000001})",
        R"(required field "user_id" is missing)"},
-      {R"({"session_id":"s","user_id":"u","type":"start","ts":1})",
+      {R"({"session_id":"s","user_id":"u","type":"start","ts":1700000000001})",
        R"(required field "content_id" (or "movie_id") is missing)"},
-      {R"({"session_id":"s","user_id":"u","content_id":"c","ts":1})",
+      {R"({"session_id":"s","user_id":"u","content_id":"c","ts":1700000000001})",
        R"(required field "type" (or "action") is missing)"},
       {R"({"session_id":"s","user_id":"u","content_id":"c","type":"start"})",
        R"(required field "ts" (or "timestamp") is missing)"},
-      {R"({"session_id":null,"user_id":"u","content_id":"c","type":"start","ts":1})",
+      {R"({"session_id":null,"user_id":"u","content_id":"c","type":"start","ts":1700000000001})",
        R"(required field "session_id" is missing)"},
       {"{}", R"(required field "session_id" is missing)"},
   };
@@ -203,21 +203,22 @@ TEST_F(ParserTest, WrongTypes) {
   };
   const std::string long_id(129, 'x');
   const std::vector<Case> cases = {
-      {R"({"session_id":7,"user_id":"u","content_id":"c","type":"start","ts":1})",
+      {R"({"session_id":7,"user_id":"u","content_id":"c","type":"start","ts":1700000000001})",
        R"(field "session_id" must be a string, got a number)"},
-      {R"({"session_id":"s","user_id":["u"],"content_id":"c","type":"start","ts":1})",
+      {R"({"session_id":"s","user_id":["u"],"content_id":"c","type":"start","ts":1700000000001})",
        R"(field "user_id" must be a string, got an array)"},
-      {R"({"session_id":"s","user_id":"u","content_id":{"id":1},"type":"start","ts":1})",
+      {R"({"session_id":"s","user_id":"u","content_id":{"id":1},"type":"start","ts":1700000000001})",
        R"(field "content_id" must be a string, got an object)"},
-      {R"({"session_id":"","user_id":"u","content_id":"c","type":"start","ts":1})",
+      {R"({"session_id":"","user_id":"u","content_id":"c","type":"start","ts":1700000000001})",
        R"(field "session_id" must be 1 to 128 characters long, got 0)"},
-      {R"({"session_id":")" + long_id + R"(","user_id":"u","content_id":"c","type":"start","ts":1})",
+      {R"({"session_id":")" + long_id +
+           R"(","user_id":"u","content_id":"c","type":"start","ts":1700000000001})",
        R"(field "session_id" must be 1 to 128 characters long, got 129)"},
-      {R"({"session_id":"s","user_id":"u","content_id":"c","type":true,"ts":1})",
+      {R"({"session_id":"s","user_id":"u","content_id":"c","type":true,"ts":1700000000001})",
        R"(field "type" must be a string, got a boolean)"},
       {R"({"session_id":"s","user_id":"u","content_id":"c","type":"start","ts":true})",
        R"(field "ts" must be an RFC 3339 string or epoch milliseconds, got a boolean)"},
-      {R"({"session_id":"s","user_id":"u","content_id":"c","type":"start","ts":1,"position":"12"})",
+      {R"({"session_id":"s","user_id":"u","content_id":"c","type":"start","ts":1700000000001,"position":"12"})",
        R"(field "position" must be a number of seconds, got a string)"},
   };
   for (const Case& c : cases) {
@@ -230,10 +231,11 @@ TEST_F(ParserTest, WrongTypes) {
 TEST_F(ParserTest, IdLengthCountsCharacters) {
   std::string korean;
   for (int i = 0; i < 128; ++i) korean += "\xEA\xB0\x80";  // U+AC00, 3 bytes
-  Event e = One(R"({"session_id":")" + korean + R"(","user_id":"u","content_id":"c","type":"start","ts":1})");
+  Event e = One(R"({"session_id":")" + korean +
+                R"(","user_id":"u","content_id":"c","type":"start","ts":1700000000001})");
   EXPECT_EQ(e.session_id, korean);
   Rejection r = Rejected(R"({"session_id":")" + korean + "a" +
-                         R"(","user_id":"u","content_id":"c","type":"start","ts":1})");
+                         R"(","user_id":"u","content_id":"c","type":"start","ts":1700000000001})");
   EXPECT_EQ(r.reason, RejectReason::kWrongType);
 }
 
@@ -260,17 +262,19 @@ TEST_F(ParserTest, EveryTypeAndAlias) {
   };
   for (const auto& [name, type] : names) {
     for (const char* field : {"type", "action"}) {
-      Event e = One(std::string(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1,")") + field +
-                    R"(":")" + name + R"("})");
+      Event e = One(std::string(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1700000000001,")") +
+                    field + R"(":")" + name + R"("})");
       EXPECT_EQ(e.type, type) << field << "=" << name;
     }
   }
-  Rejection r = Rejected(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1,"type":"rewind"})");
+  Rejection r =
+      Rejected(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1700000000001,"type":"rewind"})");
   EXPECT_EQ(r.reason, RejectReason::kUnknownType);
   EXPECT_NE(r.message.find("unknown event type \"rewind\""), std::string::npos) << r.message;
-  r = Rejected(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1,"action":"stream_pause"})");
+  r = Rejected(
+      R"({"session_id":"s","user_id":"u","content_id":"c","ts":1700000000001,"action":"stream_pause"})");
   EXPECT_EQ(r.reason, RejectReason::kUnknownType);
-  r = Rejected(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1,"type":""})");
+  r = Rejected(R"({"session_id":"s","user_id":"u","content_id":"c","ts":1700000000001,"type":""})");
   EXPECT_EQ(r.reason, RejectReason::kUnknownType);
 }
 
@@ -320,6 +324,22 @@ TEST_F(ParserTest, Timestamps) {
   EXPECT_EQ(r.message, R"(field "ts" is not an RFC 3339 timestamp: "yesterday")");
 }
 
+// SPEC 1.1 (issue 7, item 7): before 2000-01-01 is implausible, most often
+// epoch seconds sent as milliseconds; on a fresh store these were accepted
+// as dates in 1970.
+TEST_F(ParserTest, TimestampsBefore2000AreImplausible) {
+  const std::string head = R"({"session_id":"s","user_id":"u","content_id":"c","type":"start","ts":)";
+  for (const std::string bad :
+       {"1790887030", "0", "\"1999-12-31T23:59:59.999Z\"", "\"1970-01-20T00:00:00Z\""}) {
+    Rejection r = Rejected(head + bad + "}");
+    EXPECT_EQ(r.reason, RejectReason::kImplausibleTimestamp) << bad;
+    EXPECT_EQ(RejectReasonCode(r.reason), "implausible_timestamp");
+  }
+  EXPECT_EQ(Rejected(head + "1790887030}").message,
+            "timestamp 1970-01-21T17:28:07.030Z is before 2000-01-01 (epoch seconds sent as milliseconds?)");
+  EXPECT_EQ(One(head + "\"2000-01-01T00:00:00Z\"}").ts.v, 946684800000);
+}
+
 TEST_F(ParserTest, FutureTimestamps) {
   const int64_t limit = kNow.v + 24 * kMillisPerHour;
   Event e = One(R"({"session_id":"s","user_id":"u","content_id":"c","type":"start","ts":)" +
@@ -354,7 +374,7 @@ TEST_F(ParserTest, Positions) {
 
 TEST_F(ParserTest, FromPosition) {
   const std::string seek =
-      R"({"session_id":"s","user_id":"u","content_id":"c","type":"seek","ts":1,"position":100,)";
+      R"({"session_id":"s","user_id":"u","content_id":"c","type":"seek","ts":1700000000001,"position":100,)";
   EXPECT_EQ(One(seek + R"("from_position":40.25})").from_position_ms, 40250);
   EXPECT_EQ(Warned(seek + R"("from_position":-1})", WarningReason::kBadFromPosition).from_position_ms,
             kAbsent);
@@ -510,11 +530,11 @@ TEST_F(ParserTest, SeveralWarningsOnOneEvent) {
 TEST_F(ParserTest, UnknownFieldsIgnoredAndEscapes) {
   Event e = One(
       R"({"x":{"session_id":"nested","a":[1,2,{"b":null}]},"session_id":"s\"1\u00e9","y":[],"user_id":"u\\1",)"
-      R"("z":-1.5e3,"content_id":"c","w":true,"type":"start","v":null,"ts":1})");
+      R"("z":-1.5e3,"content_id":"c","w":true,"type":"start","v":null,"ts":1700000000001})");
   EXPECT_EQ(e.session_id, "s\"1\xC3\xA9");
   EXPECT_EQ(e.user_id, "u\\1");
   // An escaped key still names the field.
-  e = One(R"({"session\u005fid":"s","user_id":"u","content_id":"c","type":"start","ts":1})");
+  e = One(R"({"session\u005fid":"s","user_id":"u","content_id":"c","type":"start","ts":1700000000001})");
   EXPECT_EQ(e.session_id, "s");
 }
 
@@ -528,9 +548,9 @@ TEST_F(ParserTest, NotJsonAndNotObject) {
       {R"({"session_id":"s","user_id":"u")", RejectReason::kNotJson},
       {R"({"session_id":"s",})", RejectReason::kNotJson},
       {R"({"session_id":"s","ts":tru})", RejectReason::kNotJson},
-      {R"({"session_id":"s1","user_id":"u","content_id":"c","type":"start","ts":1} {"a":1})",
+      {R"({"session_id":"s1","user_id":"u","content_id":"c","type":"start","ts":1700000000001} {"a":1})",
        RejectReason::kNotJson},
-      {R"({"session_id":"s1","user_id":"u","content_id":"c","type":"start","ts":1}x)",
+      {R"({"session_id":"s1","user_id":"u","content_id":"c","type":"start","ts":1700000000001}x)",
        RejectReason::kNotJson},
       {R"({"session_id":"unterminated)", RejectReason::kNotJson},
       {"[1,2", RejectReason::kNotJson},
@@ -663,10 +683,10 @@ TEST_F(ParserTest, ContinuationChunkIsLinesOnly) {
 
 TEST_F(ParserTest, ArenaOutlivesLaterDocuments) {
   Parse(
-      R"({"session_id":"first-session","user_id":"u\u0041","content_id":"c","type":"start","ts":1,"tz":"Asia/Seoul"})");
+      R"({"session_id":"first-session","user_id":"u\u0041","content_id":"c","type":"start","ts":1700000000001,"tz":"Asia/Seoul"})");
   for (int i = 0; i < 1000; ++i) {
     Parse(R"({"session_id":"other-session-)" + std::to_string(i) +
-          R"(","user_id":"zzzzzzzzzz","content_id":"yyyyyyy","type":"start","ts":2})");
+          R"(","user_id":"zzzzzzzzzz","content_id":"yyyyyyy","type":"start","ts":1700000000002})");
   }
   ASSERT_EQ(sink_.events.size(), 1001u);
   EXPECT_EQ(sink_.events[0].e.session_id, "first-session");
