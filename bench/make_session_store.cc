@@ -63,28 +63,18 @@ int main(int argc, char** argv) {
   if (!store.ok()) return fail(store.status());
   uint64_t total = 0;
   std::unique_ptr<ws::Catalog> catalog;
-  ws::Status st =
-      ws::GenerateSessionFacts(o, [&](ws::DayNumber day, std::vector<ws::SessionRecord>& sessions) {
-        if (!catalog) {
-          auto cat = ws::Catalog::Open(dir + "/store");
-          if (!cat.ok()) return cat.status();
-          catalog = std::move(*cat);
-          auto loaded = catalog->Load({o.out_dir + "/catalog.json", o.out_dir + "/users.csv"});
-          if (!loaded.ok()) return loaded.status();
-          catalog->RegisterKeys((*store)->store().keys());
-        }
-        std::vector<const ws::SessionRecord*> refs;
-        for (ws::SessionRecord& r : sessions) {
-          ws::AssignKeys(&r, (*store)->keys());
-          refs.push_back(&r);
-        }
-        auto file = ws::EncodeSessions(refs, {}, day);
-        if (!file.ok()) return file.status();
-        ws::store::CommitRequest req;
-        req.files.push_back(std::move(*file));
-        total += sessions.size();
-        return (*store)->store().Commit(std::move(req));
-      });
+  ws::Status st = ws::GenerateSessionFacts(o, [&](ws::DayNumber, std::vector<ws::SessionRecord>& sessions) {
+    if (!catalog) {
+      auto cat = ws::Catalog::Open(dir + "/store");
+      if (!cat.ok()) return cat.status();
+      catalog = std::move(*cat);
+      auto loaded = catalog->Load({o.out_dir + "/catalog.json", o.out_dir + "/users.csv"});
+      if (!loaded.ok()) return loaded.status();
+      catalog->RegisterKeys((*store)->store().keys());
+    }
+    total += sessions.size();
+    return ws::CommitSessions(store->get(), std::move(sessions));
+  });
   if (!st.ok()) return fail(st);
   st = (*store)->store().CompactAll();
   if (!st.ok()) return fail(st);

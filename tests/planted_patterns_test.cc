@@ -43,7 +43,7 @@ class PlantedPatternsTest : public ::testing::Test {
     std::unique_ptr<Catalog> catalog;
     Status st = GenerateSessionFacts(
         o,
-        [&](DayNumber day, std::vector<SessionRecord>& sessions) {
+        [&](DayNumber, std::vector<SessionRecord>& sessions) {
           if (!catalog) {
             auto cat = Catalog::Open(dir + "/store");
             if (!cat.ok()) return cat.status();
@@ -52,16 +52,7 @@ class PlantedPatternsTest : public ::testing::Test {
             if (!loaded.ok()) return loaded.status();
             catalog->RegisterKeys(store_->store().keys());
           }
-          std::vector<const SessionRecord*> refs;
-          for (SessionRecord& r : sessions) {
-            AssignKeys(&r, store_->keys());
-            refs.push_back(&r);
-          }
-          auto file = EncodeSessions(refs, {}, day);
-          if (!file.ok()) return file.status();
-          store::CommitRequest req;
-          req.files.push_back(std::move(*file));
-          return store_->store().Commit(std::move(req));
+          return CommitSessions(store_, std::move(sessions));
         },
         &planted_);
     ASSERT_TRUE(st.ok()) << st.message();

@@ -144,11 +144,16 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
         break;
     }
   }
-  // Content filters become one flag per content key.
+  // Content filters become one flag per content key; any of them (or the
+  // genre filter, which depends on the instant) needs the content column.
   const size_t contents = lk.title_of_content.size();
   p->content_ok.assign(contents, 1);
-  bool content_filtered = f.genre.has_value() || p->content_key.has_value();
-  for (size_t k = 0; k < contents; ++k) {
+  bool content_filtered =
+      f.genre.has_value() || f.content_type.has_value() || f.title.has_value() || p->content_key.has_value();
+  for (const ScanFilter& sf : step.filters) {
+    content_filtered |= sf.kind == ScanFilter::Kind::kTitle || sf.kind == ScanFilter::Kind::kEpisodes;
+  }
+  for (size_t k = 0; content_filtered && k < contents; ++k) {
     bool ok = true;
     if (f.content_type && lk.type_of_content[k] != *f.content_type) ok = false;
     if (f.title && lk.title_of_content[k] != *f.title) ok = false;
@@ -161,17 +166,9 @@ Status PlanScan(const ScanStep& step, const QueryEnv& env, ScanPlan* p) {
       if (sf.kind == ScanFilter::Kind::kEpisodes && lk.type_of_content[k] != ContentType::kEpisode)
         ok = false;
     }
-    if (!ok) {
-      p->content_ok[k] = 0;
-      content_filtered = true;
-    }
-    if (f.content_type || f.title) content_filtered = true;
+    p->content_ok[k] = ok;
   }
   if (content_filtered) Need(p, kPContent);
-  if (f.content_type || f.title) Need(p, kPContent);
-  for (const ScanFilter& sf : step.filters) {
-    if (sf.kind == ScanFilter::Kind::kTitle || sf.kind == ScanFilter::Kind::kEpisodes) Need(p, kPContent);
-  }
 
   // Dimensions.
   const int32_t days = env.to.v - p->first_day.v + 1;

@@ -100,7 +100,7 @@ class EngineDifferentialTest : public ::testing::TestWithParam<bool> {
     const char* countries[] = {"US", "KR", "DE", ""};
     const char* zones[] = {"America/New_York", "Asia/Seoul", "Europe/Berlin", ""};
     const EpochMillis first = *ParseRfc3339("2026-10-01T00:00:00Z", nullptr);
-    std::map<DayNumber, std::vector<SessionRecord>> days;
+    std::vector<SessionRecord> generated;
     for (int i = 0; i < kSessions; ++i) {
       SessionRecord r;
       r.session_id = "S" + std::to_string(i);
@@ -123,18 +123,10 @@ class EngineDifferentialTest : public ::testing::TestWithParam<bool> {
       r.max_position_ms = r.playback_position_ms + uni(0, 100000);
       r.status = static_cast<SessionStatus>(uni(0, 4));
       r.device_type = static_cast<DeviceType>(uni(0, 7));
-      AssignKeys(&r, store_->keys());
-      days[r.date_key].push_back(r);
+      generated.push_back(std::move(r));
     }
-    store::CommitRequest req;
-    for (const auto& [day, records] : days) {
-      std::vector<const SessionRecord*> refs;
-      for (const SessionRecord& r : records) refs.push_back(&r);
-      auto f = EncodeSessions(refs, {}, day);
-      ASSERT_TRUE(f.ok()) << f.status().message();
-      req.files.push_back(std::move(*f));
-    }
-    ASSERT_TRUE(store_->store().Commit(std::move(req)).ok());
+    const Status committed = CommitSessions(store_.get(), std::move(generated));
+    ASSERT_TRUE(committed.ok()) << committed.message();
     catalog_->AttachKeys(store_->store().keys());
     snapshot_ = store_->snapshot();
     for (int32_t p : snapshot_->Partitions(kSessionsTable)) {

@@ -94,6 +94,13 @@ Result<std::vector<Dim>> ParseBy(const std::string& text) {
   return dims;
 }
 
+// Whether a report with these `by` keys reads user profiles.
+bool ReadsUsers(const query::ReportSpec& spec, const std::vector<Dim>& by) {
+  if (spec.needs_users) return true;
+  return std::any_of(by.begin(), by.end(),
+                     [](Dim d) { return d == Dim::kSubscription || d == Dim::kAgeBand; });
+}
+
 Value CellOf(const FrameColumn& c, size_t r, const query::OutputColumn& out, const query::QueryEnv& env) {
   if (c.kind == query::ColKind::kKey) {
     query::KeyValue k = query::RenderKey(c.dim, c.keys[r], out.render == query::Render::kName, env);
@@ -133,14 +140,14 @@ std::string RowKey(const Frame& f, size_t r, int32_t shift_days) {
 bool ReportReadsUsers(const std::string& name, const ReportParams& params) {
   for (const auto& s : query::ReportSpecs()) {
     if (s.name != name) continue;
-    if (s.needs_users) return true;
+    std::vector<Dim> by;
     for (const auto& [k, v] : params) {
-      if (Normalise(k) == "by" &&
-          (v.find("subscription_type") != std::string::npos || v.find("age_band") != std::string::npos)) {
-        return true;
-      }
+      if (Normalise(k) != "by") continue;
+      auto parsed = ParseBy(v);
+      if (!parsed.ok()) return true;  // RunReport reports the error; reading users costs only time
+      by = std::move(*parsed);
     }
-    return false;
+    return ReadsUsers(s, by);
   }
   return true;
 }
@@ -244,9 +251,7 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
   }
 
   // Lookups and the common filters.
-  bool needs_users = spec->needs_users;
-  for (Dim d : args.by) needs_users |= d == Dim::kSubscription || d == Dim::kAgeBand;
-  const query::Lookups lookups = query::BuildLookups(ctx.catalog, *ctx.keys, needs_users);
+  const query::Lookups lookups = query::BuildLookups(ctx.catalog, *ctx.keys, ReadsUsers(*spec, args.by));
   query::QueryEnv env;
   env.snapshot = ctx.snapshot;
   env.keys = ctx.keys;

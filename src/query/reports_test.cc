@@ -52,23 +52,12 @@ class ReportsTest : public ::testing::Test {
     auto store = DataStore::Open(dir_, {});
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(*store);
-    std::map<DayNumber, std::vector<SessionRecord>> days;
-    for (SessionRecord r :
-         {Session("a", "u1", "m-1", "2026-10-01T20:00:00Z", 3'600'000, SessionStatus::kCompleted),
-          Session("b", "u2", "m-1", "2026-10-20T21:00:00Z", 1'800'000, SessionStatus::kStopped),
-          Session("c", "u1", "s-1-e0101", "2026-10-20T21:30:00Z", 900'000, SessionStatus::kAbandoned)}) {
-      AssignKeys(&r, store_->keys());
-      days[r.date_key].push_back(r);
-    }
-    store::CommitRequest req;
-    for (const auto& [day, records] : days) {
-      std::vector<const SessionRecord*> refs;
-      for (const SessionRecord& r : records) refs.push_back(&r);
-      auto f = EncodeSessions(refs, {}, day);
-      ASSERT_TRUE(f.ok()) << f.status().message();
-      req.files.push_back(std::move(*f));
-    }
-    ASSERT_TRUE(store_->store().Commit(std::move(req)).ok());
+    Status st = CommitSessions(
+        store_.get(),
+        {Session("a", "u1", "m-1", "2026-10-01T20:00:00Z", 3'600'000, SessionStatus::kCompleted),
+         Session("b", "u2", "m-1", "2026-10-20T21:00:00Z", 1'800'000, SessionStatus::kStopped),
+         Session("c", "u1", "s-1-e0101", "2026-10-20T21:30:00Z", 900'000, SessionStatus::kAbandoned)});
+    ASSERT_TRUE(st.ok()) << st.message();
     catalog_->AttachKeys(store_->store().keys());
     snapshot_ = store_->snapshot();
     ctx_.snapshot = snapshot_.get();

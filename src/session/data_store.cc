@@ -171,4 +171,22 @@ Result<std::unique_ptr<DataStore>> DataStore::Open(const std::string& dir, DataS
   return ds;
 }
 
+Status CommitSessions(DataStore* store, std::vector<SessionRecord> records) {
+  std::map<DayNumber, std::map<std::string, SessionRecord>> by_day;
+  for (SessionRecord& r : records) {
+    AssignKeys(&r, store->keys());
+    const DayNumber day = r.date_key;
+    std::string id = r.session_id;
+    by_day[day][std::move(id)] = std::move(r);
+  }
+  store::CommitRequest req;
+  for (const auto& [day, day_records] : by_day) {
+    std::vector<const SessionRecord*> refs;
+    for (const auto& [id, r] : day_records) refs.push_back(&r);
+    WS_ASSIGN_OR_RETURN(store::NewFile f, EncodeSessions(refs, {}, day));
+    req.files.push_back(std::move(f));
+  }
+  return store->store().Commit(std::move(req));
+}
+
 }  // namespace ws

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "session/ingest_state.h"
 #include "session/session_table.h"
@@ -61,6 +62,12 @@ class DataStore {
   std::unique_ptr<SessionKeys> keys_;
   bool converted_ = false;
 };
+
+// Stores session facts that do not come from ingest (legacy imports,
+// generated facts, tests) in one commit: their keys are assigned here, and a
+// sessions file is written per UTC day of start. A session id given twice
+// keeps its last record. Failure: as EncodeSessions and Store::Commit.
+Status CommitSessions(DataStore* store, std::vector<SessionRecord> records);
 
 // Converts the version-1 store in `dir` to version 2 in place (see above).
 // Failure: kCorruption naming a damaged version-1 file; I/O errors.

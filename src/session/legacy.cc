@@ -56,22 +56,10 @@ SessionRecord LegacyToRecord(const LegacySession& l, const CatalogView& catalog,
 
 Status StoreLegacySessions(DataStore* store, const CatalogView& catalog, const SessionConfig& config,
                            const std::vector<LegacySession>& rows) {
-  std::map<DayNumber, std::map<std::string, SessionRecord>> by_day;
-  for (const LegacySession& l : rows) {
-    SessionRecord r = LegacyToRecord(l, catalog, config);
-    AssignKeys(&r, store->keys());
-    DayNumber day = r.date_key;
-    std::string id = r.session_id;
-    by_day[day][id] = std::move(r);
-  }
-  store::CommitRequest req;
-  for (const auto& [day, records] : by_day) {
-    std::vector<const SessionRecord*> refs;
-    for (const auto& [id, r] : records) refs.push_back(&r);
-    WS_ASSIGN_OR_RETURN(store::NewFile f, EncodeSessions(refs, {}, day));
-    req.files.push_back(std::move(f));
-  }
-  return store->store().Commit(std::move(req));
+  std::vector<SessionRecord> records;
+  records.reserve(rows.size());
+  for (const LegacySession& l : rows) records.push_back(LegacyToRecord(l, catalog, config));
+  return CommitSessions(store, std::move(records));
 }
 
 }  // namespace ws

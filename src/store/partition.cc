@@ -229,14 +229,7 @@ Result<NewFile> TableWriter::Finish(int32_t partition) {
   const TableSchema& schema = def_->schema;
   if (streamed_) {
     WS_RETURN_IF_ERROR(FlushSorted());
-    const uint64_t rows = builder_.rows_flushed();
-    WS_ASSIGN_OR_RETURN(std::string image, builder_.Finish());
-    NewFile f;
-    f.table = schema.name;
-    f.partition = partition;
-    f.image = std::move(image);
-    f.rows = rows;
-    return f;
+    return Seal(partition, builder_.rows_flushed());
   }
   size_t n = builder_.rows();
   if (!tombstones_.empty()) {
@@ -296,10 +289,13 @@ Result<NewFile> TableWriter::Finish(int32_t partition) {
       }
     }
   }
-  const uint64_t rows = builder_.rows();
+  return Seal(partition, builder_.rows());
+}
+
+Result<NewFile> TableWriter::Seal(int32_t partition, uint64_t rows) {
   WS_ASSIGN_OR_RETURN(std::string image, builder_.Finish());
   NewFile f;
-  f.table = schema.name;
+  f.table = def_->schema.name;
   f.partition = partition;
   f.image = std::move(image);
   f.rows = rows;

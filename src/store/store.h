@@ -125,6 +125,9 @@ class TableWriter {
   Result<NewFile> Finish(int32_t partition);
 
  private:
+  // Encodes what the builder holds as the file of `partition` with `rows` rows.
+  Result<NewFile> Seal(int32_t partition, uint64_t rows);
+
   const TableDef* def_;
   TableFileBuilder builder_;
   std::vector<std::string_view> tombstones_;  // keys of tombstone rows, appended at Finish
