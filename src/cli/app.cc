@@ -12,11 +12,14 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/keys.h"
+#include "app/workspace.h"
 #include "catalog/catalog.h"
 #include "event/event_table.h"
 #include "gen/generator.h"
 #include "query/export.h"
 #include "query/reports.h"
+#include "server/serve.h"
 #include "session/data_store.h"
 #include "session/ingest_files.h"
 #include "session/ingestor.h"
@@ -36,7 +39,6 @@ constexpr int64_t kMaxBatchEvents = 100'000'000;
 constexpr int kMaxGeneratedUsers = 10'000'000;
 constexpr int kMaxGeneratedTitles = 1'000'000;
 constexpr int kMaxGeneratedDays = 3660;
-constexpr const char* kDefaultDataDir = "./watchstats-data";
 constexpr auto kProgressInterval = std::chrono::milliseconds(200);
 
 struct Globals {
@@ -49,62 +51,21 @@ int Fail(const Status& s) {
   return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
 }
 
-EpochMillis Now() {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  return EpochMillis{std::chrono::duration_cast<std::chrono::milliseconds>(now).count()};
-}
+std::string ResolveDataDir(const Globals& g) { return app::ResolveDataDir(g.data_dir); }
 
-std::string ResolveDataDir(const Globals& g) {
-  if (!g.data_dir.empty()) return g.data_dir;
-  if (const char* env = std::getenv("WATCHSTATS_DATA"); env != nullptr && *env != '\0') return env;
-  return kDefaultDataDir;
-}
+Result<SessionConfig> ResolveConfig(const Globals& g) { return app::ResolveConfig(g.config_file); }
 
-Result<SessionConfig> ResolveConfig(const Globals& g) {
-  if (g.config_file.empty()) return SessionConfig{};
-  return LoadSessionConfig(g.config_file);
-}
-
+// The store, with a notice on stderr when it was converted from format v1.
 Result<std::unique_ptr<DataStore>> OpenStore(const Globals& g, bool read_only) {
-  DataStoreOptions o;
-  o.read_only = read_only;
-  o.create_if_missing = !read_only;
-  o.background_compaction = !read_only;
-  auto ds = DataStore::Open(ResolveDataDir(g), o);
-  if (ds.ok() && (*ds)->converted_from_v1()) {
-    std::fprintf(stderr, "watchstats: the store in %s has storage format version 1; %s\n",
-                 ResolveDataDir(g).c_str(),
-                 read_only ? "it was converted to version 2 in memory for this command (a writing command "
-                             "converts it on disk)"
-                           : "it was converted to version 2 on disk");
-  }
+  std::string notice;
+  auto ds = app::OpenStore(ResolveDataDir(g), read_only, &notice);
+  if (!notice.empty()) std::fprintf(stderr, "watchstats: %s\n", notice.c_str());
   return ds;
 }
 
-// The catalog of a data directory whose store has `registry`. Once a
-// catalog was loaded the store holds title keys, and a missing or empty
-// catalog.db is damage to report, not an empty catalog to create.
 Result<std::unique_ptr<Catalog>> OpenCatalog(const Globals& g, const store::KeyRegistry& registry,
                                              Catalog::Parts parts = Catalog::Parts::kAll) {
-  const store::KeyDictionary* titles = registry.Find(kTitleKeys);
-  const auto existence = titles != nullptr && titles->size() > 0 ? Catalog::Existence::kMustExist
-                                                                 : Catalog::Existence::kCreateIfMissing;
-  return Catalog::Open(ResolveDataDir(g), parts, existence);
-}
-
-// The catalog for `catalog show` and `catalog stats`: a data directory
-// that does not exist is an error (they never create one), and its store,
-// when it has one, says whether catalog.db must exist.
-Result<std::unique_ptr<Catalog>> OpenCatalogToRead(const Globals& g) {
-  const std::string dir = ResolveDataDir(g);
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::NotFound(
-        fmt::format("no data directory {} (nothing has been loaded or ingested there)", dir));
-  }
-  auto store = OpenStore(g, true);
-  if (store.ok()) return OpenCatalog(g, (*store)->store().keys());
-  return Catalog::Open(dir);  // no store yet: a catalog may have been loaded alone
+  return app::OpenCatalog(ResolveDataDir(g), registry, parts);
 }
 
 Result<std::optional<DayNumber>> OptionalDate(const std::string& text, const char* name) {
@@ -143,7 +104,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   opts.close_all = a.close_all;
   opts.parse_threads =
       a.parse_threads >= 0 ? a.parse_threads : (std::thread::hardware_concurrency() >= 2 ? 1 : 0);
-  opts.now = Now();
+  opts.now = SystemNow();
   bool tty = isatty(STDERR_FILENO) && !a.quiet;
   auto last = std::chrono::steady_clock::now();
   if (tty) {
@@ -285,9 +246,7 @@ int RunReportCmd(const Globals& g, const std::string& name, const std::string& f
                   ReportReadsUsers(name, *params) ? Catalog::Parts::kAll : Catalog::Parts::kContentOnly);
   if (!catalog.ok()) return Fail(catalog.status());
   (*catalog)->AttachKeys((*store)->store().keys());
-  std::shared_ptr<const store::Snapshot> snap = (*store)->snapshot();
-  QueryContext ctx{snap.get(), &(*store)->keys(), catalog->get(), *config};
-  auto table = RunReport(name, *params, ctx);
+  auto table = app::RunReportOn(**store, catalog->get(), name, *params, *config);
   if (!table.ok()) return Fail(table.status());
   std::fputs(Render(*table, *format).c_str(), stdout);
   return kExitOk;
@@ -399,6 +358,30 @@ int RunCommand(int argc, char** argv) {
   rejected->add_flag("--warnings", rejected_warnings,
                      "Counts of accepted events with dropped fields, per reason");
 
+  // serve
+  std::string serve_listen;
+  bool serve_no_auth = false;
+  std::vector<std::string> serve_set;
+  std::string serve_keys_help = "Server setting KEY=VALUE (repeatable); keys:";
+  for (const std::string& k : server::ServerConfigKeys()) serve_keys_help += "\n  " + k;
+  auto* serve = app.add_subcommand("serve", "Serve the collector, the query API and the dashboard over HTTP");
+  serve->add_option("--listen", serve_listen, "HOST:PORT (default 127.0.0.1:8080; port 0: any free port)");
+  serve->add_flag("--no-auth", serve_no_auth, "No API keys (only on a loopback address)");
+  serve->add_option("--set", serve_set, serve_keys_help);
+
+  // keys
+  auto* keys = app.add_subcommand("keys", "Manage the server's API keys");
+  keys->require_subcommand(1);
+  std::string key_role, key_name, key_id;
+  auto* keys_create = keys->add_subcommand("create", "Create a key; it is printed once");
+  keys_create->add_option("--role", key_role, "ingest|analyst|admin")
+      ->required()
+      ->check(CLI::IsMember({"ingest", "analyst", "admin"}));
+  keys_create->add_option("--name", key_name, "What the key is for");
+  auto* keys_revoke = keys->add_subcommand("revoke", "Revoke a key");
+  keys_revoke->add_option("id", key_id, "The key's id (see keys list)")->required();
+  auto* keys_list = keys->add_subcommand("list", "List the keys (never their secrets)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -433,30 +416,20 @@ int RunCommand(int argc, char** argv) {
     if (!store.ok()) return Fail(store.status());
     auto cat = Catalog::Open(ResolveDataDir(g));
     if (!cat.ok()) return Fail(cat.status());
-    auto report_r = (*cat)->Load(catalog_files, *kind);
-    if (!report_r.ok()) return Fail(report_r.status());
-    std::fputs(report_r->Summary().c_str(), stdout);
-    for (const LoadError& e : report_r->errors) {
+    auto config = ResolveConfig(g);
+    if (!config.ok()) return Fail(config.status());
+    auto loaded = app::LoadCatalogFiles(store->get(), cat->get(), catalog_files, *kind, *config);
+    if (!loaded.ok()) return Fail(loaded.status());
+    std::fputs(loaded->report.Summary().c_str(), stdout);
+    for (const LoadError& e : loaded->report.errors) {
       std::printf("  rejected %s:%lld: %s\n", e.file.c_str(), static_cast<long long>(e.line),
                   e.reason.c_str());
     }
-    // The catalog's rows get their surrogate keys (SPEC 3.5), stored with
-    // the legacy facts' commit (or a commit of their own).
-    (*cat)->RegisterKeys((*store)->store().keys());
-    if (!report_r->sessions.empty()) {
-      auto config = ResolveConfig(g);
-      if (!config.ok()) return Fail(config.status());
-      Status s = StoreLegacySessions(store->get(), *cat->get(), *config, report_r->sessions);
-      if (!s.ok()) return Fail(s);
-      std::printf("stored %zu legacy sessions\n", report_r->sessions.size());
-    } else {
-      Status s = (*store)->store().Commit({});
-      if (!s.ok()) return Fail(s);
-    }
+    if (loaded->legacy_sessions > 0) std::printf("stored %zu legacy sessions\n", loaded->legacy_sessions);
     return kExitOk;
   }
   if (catalog_show->parsed()) {
-    auto cat = OpenCatalogToRead(g);
+    auto cat = app::OpenCatalogToRead(ResolveDataDir(g));
     if (!cat.ok()) return Fail(cat.status());
     if (show_format != "table" && show_format != "json") {
       return Fail(
@@ -470,7 +443,7 @@ int RunCommand(int argc, char** argv) {
     return kExitOk;
   }
   if (catalog_stats->parsed()) {
-    auto cat = OpenCatalogToRead(g);
+    auto cat = app::OpenCatalogToRead(ResolveDataDir(g));
     if (!cat.ok()) return Fail(cat.status());
     auto stats = (*cat)->Stats();
     if (!stats.ok()) return Fail(stats.status());
@@ -501,6 +474,54 @@ int RunCommand(int argc, char** argv) {
     Status s = exp_sessions->parsed() ? ExportSessions(*snap, (*store)->keys(), *from, *to, *format, stdout)
                                       : ExportEvents(*snap, *from, *to, *format, stdout);
     if (!s.ok()) return Fail(s);
+    return kExitOk;
+  }
+  if (serve->parsed()) {
+    server::ServeOptions so;
+    so.data_dir = ResolveDataDir(g);
+    so.config_file = g.config_file;
+    so.sources.env = [](const char* name) { return std::getenv(name); };
+    for (const std::string& kv : serve_set) {
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return Fail(Status::InvalidArgument(fmt::format("--set takes KEY=VALUE, got '{}'", kv)));
+      so.sources.flags[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (!serve_listen.empty()) so.sources.flags["listen"] = serve_listen;
+    if (serve_no_auth) so.sources.flags["no_auth"] = "true";
+    so.on_ready = [](const std::string& url) {
+      std::printf("watchstats: serving on %s (Ctrl-C stops)\n", url.c_str());
+      std::fflush(stdout);
+    };
+    Status s = server::Serve(so);
+    if (!s.ok()) return Fail(s);
+    return kExitOk;
+  }
+  if (keys_create->parsed() || keys_revoke->parsed() || keys_list->parsed()) {
+    auto ks = app::KeyStore::Open(ResolveDataDir(g), !keys_list->parsed());
+    if (!ks.ok()) return Fail(ks.status());
+    if (keys_create->parsed()) {
+      auto k = (*ks)->Create(*app::ParseRole(key_role), key_name);
+      if (!k.ok()) return Fail(k.status());
+      std::printf("%s\n", k->key.c_str());
+      std::fprintf(stderr, "watchstats: created %s key %s; it is shown only now, store it safely\n",
+                   key_role.c_str(), k->info.id.c_str());
+      return kExitOk;
+    }
+    if (keys_revoke->parsed()) {
+      Status st = (*ks)->Revoke(key_id);
+      if (!st.ok()) return Fail(st);
+      std::printf("revoked %s\n", key_id.c_str());
+      return kExitOk;
+    }
+    auto list = (*ks)->List();
+    if (!list.ok()) return Fail(list.status());
+    ResultTable t;
+    t.columns = {"id", "role", "name", "created_at", "revoked_at"};
+    for (const app::KeyInfo& k : *list)
+      t.rows.push_back({k.id, std::string(app::RoleName(k.role)), k.name, k.created_at,
+                        k.revoked_at.empty() ? Value(Null{}) : Value(k.revoked_at)});
+    std::fputs(RenderTable(t).c_str(), stdout);
     return kExitOk;
   }
   if (report->parsed()) return RunReportCmd(g, report_name, report_format, report->remaining());

@@ -208,4 +208,12 @@ uint64_t EventContentHash(const Event& e) {
   return XXH3_64bits(buf.data(), buf.size());
 }
 
+uint64_t EventIdentityHash(const Event& e) {
+  // Ids are scoped by session, as the sessionizer scopes them (EventIdHash).
+  const uint64_t session = XXH3_64bits(e.session_id.data(), e.session_id.size());
+  if (!e.event_id.empty()) return XXH3_64bits_withSeed(e.event_id.data(), e.event_id.size(), session);
+  const int64_t parts[] = {static_cast<int64_t>(e.type), e.ts.v, e.position_ms};
+  return XXH3_64bits_withSeed(parts, sizeof parts, session);
+}
+
 }  // namespace ws

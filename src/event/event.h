@@ -94,6 +94,11 @@ inline bool SameEventIdentity(const Event& a, const Event& b) {
   return a.session_id == b.session_id && a.type == b.type && a.ts == b.ts && a.position_ms == b.position_ms;
 }
 
+// A 64-bit hash of the SPEC 2.1 identity: events for which
+// SameEventIdentity holds have the same EventIdentityHash (equal hashes
+// are checked with SameEventIdentity).
+uint64_t EventIdentityHash(const Event& e);
+
 // Why an event was rejected (SPEC 1.1). Codes are stable: they are stored.
 enum class RejectReason : uint8_t {
   kNotJson = 1,           // the line is not valid JSON

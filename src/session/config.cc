@@ -26,7 +26,16 @@ constexpr UnitScale kUnits[] = {
 
 constexpr double kMaxDurationMs = 1e15;  // ~31,700 years: converts to int64 exactly
 
-// "90" (seconds), "90s", "30min", "7d", "1500ms".
+// "1 day", "30 days", "3660 days".
+std::string FormatDurationLimit(int64_t ms) {
+  const int64_t days = ms / kMillisPerDay;
+  return fmt::format("{} day{}", days, days == 1 ? "" : "s");
+}
+
+constexpr int64_t kMaxBingeEpisodes = 1000;
+
+}  // namespace
+
 std::optional<int64_t> ParseDuration(std::string_view text) {
   size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
@@ -51,16 +60,6 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   if (!std::isfinite(ms) || ms > kMaxDurationMs) return std::nullopt;  // beyond any key's range
   return static_cast<int64_t>(ms);
 }
-
-// "1 day", "30 days", "3660 days".
-std::string FormatDurationLimit(int64_t ms) {
-  const int64_t days = ms / kMillisPerDay;
-  return fmt::format("{} day{}", days, days == 1 ? "" : "s");
-}
-
-constexpr int64_t kMaxBingeEpisodes = 1000;
-
-}  // namespace
 
 Result<SessionConfig> LoadSessionConfig(const std::string& path) {
   std::error_code ec;
@@ -90,11 +89,13 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
       {"allowed_lateness", &SessionConfig::allowed_lateness_ms, 3660 * kMillisPerDay},
       {"bounce_seconds", &SessionConfig::bounce_ms, kMillisPerDay},
       {"binge_gap", &SessionConfig::binge_gap_ms, 30 * kMillisPerDay},
+      {"max_clock_skew", &SessionConfig::max_clock_skew_ms, kMillisPerDay},
   };
   for (auto&& [key, node] : parsed.table()) {
     std::string_view k = key.str();
     int line = static_cast<int>(node.source().begin.line);
     bool known = false;
+    if (k == "server" && node.is_table()) continue;  // the server's own keys
     for (const DurationKey& d : durations) {
       if (k != d.name) continue;
       known = true;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "util/status.h"
 #include "util/time.h"
@@ -24,11 +26,20 @@ struct SessionConfig {
   int64_t binge_gap_ms = 30 * kMillisPerMinute;
   int32_t binge_min_episodes = 3;
   double dependent_share = 0.8;
+  // A server's watermark never runs more than this ahead of its clock
+  // (SPEC 2.7).
+  int64_t max_clock_skew_ms = 5 * kMillisPerMinute;
 };
 
 // Reads a TOML-like "key = value" config file (SPEC 9 keys; durations accept
 // a unit suffix: ms, s, min, h, d; plain numbers are seconds). Unknown keys
-// and malformed values are errors naming the line.
+// and malformed values are errors naming the line. The `[server]` table
+// belongs to the server (server/server_config.h) and is skipped here.
 Result<SessionConfig> LoadSessionConfig(const std::string& path);
+
+// A duration as the config file writes it: "90" (seconds), "90s", "30min",
+// "7d", "1500ms", in milliseconds; nullopt when malformed or beyond ~31,700
+// years.
+std::optional<int64_t> ParseDuration(std::string_view text);
 
 }  // namespace ws

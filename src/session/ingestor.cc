@@ -262,8 +262,11 @@ Status Ingestor::Flush(bool close_all, std::optional<uint64_t> log_covered) {
     stats_.measured_filter_ids = seen_.keys();
     stats_.measured_interner_bytes = interner_.bytes();
   }
-  if (batch_max_ts_ && (!state_.watermark || *batch_max_ts_ > *state_.watermark))
-    state_.watermark = batch_max_ts_;
+  std::optional<EpochMillis> next = batch_max_ts_;
+  if (clock_watermark_ && (!next || *clock_watermark_ > *next)) next = clock_watermark_;
+  if (next && watermark_ceiling_ && *next > *watermark_ceiling_) next = watermark_ceiling_;
+  if (next && (!state_.watermark || *next > *state_.watermark)) state_.watermark = next;
+  clock_watermark_.reset();
 
   CloseAndWrite(close_all);
   RememberIds();

@@ -105,6 +105,19 @@ class Ingestor : public EventSink {
   // and the Ingestor must not be used further.
   Status Flush(bool close_all, std::optional<uint64_t> log_covered = std::nullopt);
 
+  // The live clock of SPEC 2.7, for a long-running server: the next Flush
+  // moves the watermark to at least `w` (never back), so that sessions close
+  // while traffic pauses.
+  void AdvanceWatermark(EpochMillis w) {
+    if (!clock_watermark_ || w > *clock_watermark_) clock_watermark_ = w;
+  }
+  // From the next Flush on, the watermark never passes `ceiling` (the
+  // server clock plus max_clock_skew); nullopt: no ceiling (file ingest).
+  void SetWatermarkCeiling(std::optional<EpochMillis> ceiling) { watermark_ceiling_ = ceiling; }
+  // Whether a watermark could still close something: sessions open in
+  // memory or left open by an earlier process.
+  bool HasOpenSessions() const { return open_.size() > 0 || directory_.left_open() > 0; }
+
   const IngestStats& stats() const { return stats_; }
   const IngestState& state() const { return state_; }
   // Bytes held for open sessions: their state, ids and index (not the
@@ -141,6 +154,8 @@ class Ingestor : public EventSink {
   std::vector<Rejection> batch_rejections_;
   size_t buffered_ = 0;
   std::optional<EpochMillis> batch_max_ts_;
+  std::optional<EpochMillis> clock_watermark_;    // AdvanceWatermark, until the next Flush
+  std::optional<EpochMillis> watermark_ceiling_;  // SetWatermarkCeiling
   IngestState state_;
   IngestStats stats_;
 };

@@ -71,6 +71,7 @@ Result<std::unique_ptr<LiveIngest>> LiveIngest::Open(DataStore* store, const Cat
     live->committed_seq_ = live->applied_seq_;
     live->applier_committed_ = live->applied_seq_;
     live->stats_ = live->ingestor_->stats();
+    live->watermark_ = live->ingestor_->state().watermark;
   }
   live->applier_ = std::thread([p = live.get()] { p->ApplierLoop(); });
   return live;
@@ -128,6 +129,20 @@ Status LiveIngest::Close() {
   return error_;
 }
 
+Status LiveIngest::Tick() {
+  std::unique_lock<std::mutex> l(mu_);
+  if (closed_) return Status::FailedPrecondition("the live ingest is closed");
+  const uint64_t target = ++ticks_wanted_;
+  work_cv_.notify_one();
+  done_cv_.wait(l, [&] { return ticks_done_ >= target || !error_.ok() || stop_; });
+  return error_;
+}
+
+std::optional<EpochMillis> LiveIngest::watermark() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return watermark_;
+}
+
 IngestStats LiveIngest::stats() const {
   std::lock_guard<std::mutex> l(mu_);
   return stats_;
@@ -182,6 +197,8 @@ Status LiveIngest::Apply(std::string_view payload) {
 }
 
 Status LiveIngest::CommitApplied() {
+  if (options_.clock_watermark)
+    ingestor_->SetWatermarkCeiling(EpochMillis{options_.now().v + options_.max_clock_skew_ms});
   WS_RETURN_IF_ERROR(ingestor_->Flush(/*close_all=*/false, applied_seq_));
   blocks_.clear();
   if (wal_ != nullptr) WS_RETURN_IF_ERROR(wal_->DeleteCovered(applied_seq_));
@@ -190,7 +207,25 @@ Status LiveIngest::CommitApplied() {
   committed_seq_ = applied_seq_;
   ++commits_;
   stats_ = ingestor_->stats();
+  watermark_ = ingestor_->state().watermark;
   done_cv_.notify_all();
+  return Status::Ok();
+}
+
+Status LiveIngest::ClockStep() {
+  const EpochMillis now = options_.now();
+  const std::optional<EpochMillis> wm = ingestor_->state().watermark;
+  if (wm != clock_base_) {  // events moved it (or a clock step did): time it from here
+    clock_base_ = wm;
+    clock_base_at_ = now;
+  }
+  if (!wm || !ingestor_->HasOpenSessions()) return Status::Ok();
+  const EpochMillis moved{clock_base_->v + std::max<int64_t>(0, now.v - clock_base_at_.v)};
+  if (moved.v - wm->v < options_.commit_interval.count()) return Status::Ok();
+  ingestor_->AdvanceWatermark(moved);
+  WS_RETURN_IF_ERROR(CommitApplied());
+  clock_base_ = ingestor_->state().watermark;
+  clock_base_at_ = now;
   return Status::Ok();
 }
 
@@ -200,11 +235,16 @@ void LiveIngest::ApplierLoop() {
     std::vector<std::pair<uint64_t, std::string>> ready;
     bool stopping = false;
     bool sync_wanted = false;
+    uint64_t tick = 0;
+    bool tick_wanted = false;
     {
       std::unique_lock<std::mutex> l(mu_);
       auto has_next = [&] { return !pending_.empty() && pending_.begin()->first == next_seq_; };
-      work_cv_.wait_until(l, last_commit + options_.commit_interval,
-                          [&] { return stop_ || has_next() || sync_target_ > committed_seq_; });
+      work_cv_.wait_until(l, last_commit + options_.commit_interval, [&] {
+        return stop_ || has_next() || sync_target_ > committed_seq_ || ticks_wanted_ > ticks_done_;
+      });
+      tick = ticks_wanted_;
+      tick_wanted = ticks_wanted_ > ticks_done_;
       while (has_next()) {
         ready.emplace_back(pending_.begin()->first, std::move(pending_.begin()->second));
         pending_.erase(pending_.begin());
@@ -229,12 +269,16 @@ void LiveIngest::ApplierLoop() {
       st = CommitApplied();
       last_commit = std::chrono::steady_clock::now();
     }
-    if (!st.ok()) {
+    if (st.ok() && options_.clock_watermark && !stopping && (due || tick_wanted)) st = ClockStep();
+    // Idle: the next wait is a whole commit_interval, not a spin.
+    if (due) last_commit = std::chrono::steady_clock::now();
+    {
       std::lock_guard<std::mutex> l(mu_);
-      error_ = st;
+      if (!st.ok()) error_ = st;
+      ticks_done_ = std::max(ticks_done_, tick);
       done_cv_.notify_all();
-      return;
     }
+    if (!st.ok()) return;
     if (stopping) return;
   }
 }

@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,14 @@ struct LiveIngestOptions {
   // The applier commits at least this often while there is something new.
   std::chrono::milliseconds commit_interval{1000};
   store::WalOptions wal;
+  // SPEC 2.7, for a server: while traffic pauses, the applier moves the
+  // watermark at the pace of `now` (the time since the watermark last moved
+  // is added to it), at most max_clock_skew_ms past `now`, so that open
+  // sessions close. Off: only events move it (a log replay tool).
+  bool clock_watermark = false;
+  int64_t max_clock_skew_ms = 5 * kMillisPerMinute;
+  // The server clock (UTC). A seam: tests pass a clock they move by hand.
+  std::function<EpochMillis()> now = SystemNow;
   LiveIngestOptions() { wal.compress = false; }  // records hold compressed table images already
 };
 
@@ -72,8 +81,14 @@ class LiveIngest {
   // Returns once every batch acknowledged before the call is in a store
   // commit. Failure: the applier's error (it stops at the first one).
   Status Sync();
+  // Runs the clock step of clock_watermark now, as the applier does every
+  // commit_interval, and returns once its commit (if it made one) is done.
+  // Failure: the applier's error.
+  Status Tick();
   // Commits what was applied, stops the applier and closes the log.
   Status Close();
+  // The watermark as of the last commit (none before the first event).
+  std::optional<EpochMillis> watermark() const;
 
   // What the replay at Open found.
   const store::WalRecoveryReport& recovery() const { return recovery_; }
@@ -93,6 +108,9 @@ class LiveIngest {
   Status Apply(std::string_view payload);
   // Commits what was applied (log covered up to applied_seq_).
   Status CommitApplied();
+  // The clock step (options_.clock_watermark): commits when the clock moved
+  // the watermark by a commit_interval or more while sessions are open.
+  Status ClockStep();
   void ApplierLoop();
 
   LiveIngestOptions options_;
@@ -102,6 +120,8 @@ class LiveIngest {
   std::vector<std::unique_ptr<EventBlock>> blocks_;  // applier only
   uint64_t applied_seq_ = 0;                         // applier only
   uint64_t applier_committed_ = 0;                   // applier only: committed_seq_ as it last set it
+  std::optional<EpochMillis> clock_base_;            // applier only: the watermark when it last moved...
+  EpochMillis clock_base_at_;                        // ...and the clock then
 
   mutable std::mutex mu_;                    // guards everything below
   std::condition_variable work_cv_;          // the applier waits for records, a deadline or Close
@@ -111,6 +131,9 @@ class LiveIngest {
   uint64_t committed_seq_ = 0;               // covered by a store commit
   uint64_t sync_target_ = 0;                 // Sync asks for a commit up to here
   uint64_t commits_ = 0;
+  uint64_t ticks_wanted_ = 0;  // Tick requests...
+  uint64_t ticks_done_ = 0;    // ...and those the applier ran
+  std::optional<EpochMillis> watermark_;
   bool stop_ = false;
   bool closed_ = false;
   Status error_;

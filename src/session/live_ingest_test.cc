@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "session/session_table.h"
@@ -207,6 +208,50 @@ TEST(LiveIngestTest, RejectionsAndWarningsTravelThroughTheLog) {
               }).ok());
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].raw, "{oops");
+}
+
+// SPEC 2.7: when traffic stops, the server clock moves the watermark, so an
+// open session closes without further events; and the watermark never runs
+// more than max_clock_skew past the clock. The clock is the test's own.
+TEST(LiveIngestTest, TheClockClosesSessionsWhenTrafficStops) {
+  StringArena arena;
+  Event e;
+  e.session_id = "s1";
+  e.user_id = "u1";
+  e.content_id = "c1";
+  e.type = EventType::kStart;
+  e.ts = EpochMillis{1'790'000'000'000};
+  e.position_ms = 0;
+  std::atomic<int64_t> clock{e.ts.v};
+  MemEnv env;
+  auto ds = Open(&env);
+  LiveIngestOptions o = LiveOptions(std::chrono::hours(1));
+  o.clock_watermark = true;
+  o.max_clock_skew_ms = 5 * kMillisPerMinute;
+  o.now = [&] { return EpochMillis{clock.load()}; };
+  auto live = LiveIngest::Open(ds.get(), nullptr, o);
+  ASSERT_TRUE(live.ok());
+  AcceptedBatch b;
+  b.events.push_back(e);
+  // A fast player clock: its event is an hour ahead of the server.
+  Event ahead = e;
+  ahead.session_id = "s2";
+  ahead.ts = EpochMillis{e.ts.v + kMillisPerHour};
+  b.events.push_back(ahead);
+  ASSERT_TRUE((*live)->Append(b).ok());
+  ASSERT_TRUE((*live)->Sync().ok());
+  ASSERT_TRUE((*live)->watermark().has_value());
+  EXPECT_EQ((*live)->watermark()->v, e.ts.v + o.max_clock_skew_ms);  // capped, not an hour ahead
+  EXPECT_EQ((*live)->stats().open_sessions, 2u);
+
+  ASSERT_TRUE((*live)->Tick().ok());  // the clock has not moved: nothing closes
+  EXPECT_EQ((*live)->stats().open_sessions, 2u);
+
+  clock += 31 * kMillisPerMinute;  // past session_timeout after s1's start
+  ASSERT_TRUE((*live)->Tick().ok());
+  EXPECT_EQ((*live)->stats().open_sessions, 1u);  // s1 closed by the clock; s2 still ahead of it
+  EXPECT_EQ((*live)->watermark()->v, e.ts.v + 31 * kMillisPerMinute + o.max_clock_skew_ms);
+  ASSERT_TRUE((*live)->Close().ok());
 }
 
 }  // namespace

@@ -58,6 +58,8 @@ class SessionDirectory {
   std::vector<SessionRecord> CloseLeftOpen(EpochMillis watermark, bool close_all, const ClosePolicy& policy,
                                            const SessionConfig& config);
   size_t size() const { return entries_.size(); }
+  // Sessions left open by an earlier process and not closed yet.
+  size_t left_open() const { return left_open_.size(); }
   size_t bytes() const { return entries_.bytes(); }
 
  private:

@@ -119,6 +119,11 @@ CivilDate ToCivil(DayNumber d) {
   return CivilDate{y + (month <= 2 ? 1 : 0), month, day};
 }
 
+EpochMillis SystemNow() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return EpochMillis{std::chrono::duration_cast<std::chrono::milliseconds>(now).count()};
+}
+
 std::optional<EpochMillis> ParseRfc3339(std::string_view text, std::optional<int>* offset_minutes) {
   // Shortest form: "YYYY-MM-DDTHH:MM:SSZ" (20 characters).
   constexpr size_t kMinLength = 20;

@@ -23,6 +23,9 @@ struct EpochMillis {
 
 using DurationMillis = int64_t;
 
+// The system clock (UTC) now. Thread-safe.
+EpochMillis SystemNow();
+
 constexpr int64_t kMillisPerSecond = 1000;
 constexpr int64_t kMillisPerMinute = 60 * kMillisPerSecond;
 constexpr int64_t kMillisPerHour = 60 * kMillisPerMinute;

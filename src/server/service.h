@@ -1,0 +1,129 @@
+// The HTTP service (SPEC 5.2, 7): the route table, authentication by role,
+// the collector, the query API and operations routes, over one data
+// directory. src/server/http_server.h carries the bytes; this file decides
+// what each request means, and src/app does the work.
+//
+// Thread safety: Handle is called from many worker threads at once.
+// `state_mu_` is shared by every request that reads the store, the catalog
+// or the live ingest, and held exclusively by a catalog load (which closes
+// and reopens the live ingest around it, so that no reader sees the
+// catalog change under it). The rate limiter has its own mutex.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/keys.h"
+#include "catalog/catalog.h"
+#include "query/column_cache.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/server_config.h"
+#include "session/config.h"
+#include "session/data_store.h"
+#include "session/live_ingest.h"
+
+namespace ws::server {
+
+// Who may call a route.
+enum class Access : uint8_t {
+  kPublic,  // anyone (health, the tracker script, the dashboard page, the API document)
+  kIngest,  // ingest or admin keys
+  kRead,    // analyst or admin keys
+  kAdmin,   // admin keys
+};
+
+// A route as the API document and the tests list it.
+struct RouteInfo {
+  http::verb method;
+  std::string pattern;  // "/v1/reports/{name}"
+  Access access;
+  std::string summary;
+};
+
+class Service {
+ public:
+  // Opens the live ingest on `store` (replaying its log). Requires: `store`
+  // opened for writing, `catalog` attached to its keys; both, and `keys`,
+  // outlive the Service.
+  static Result<std::unique_ptr<Service>> Open(std::string data_dir, DataStore* store, Catalog* catalog,
+                                               app::KeyStore* keys, SessionConfig session,
+                                               ServerConfig config);
+  ~Service();
+
+  // Answers one request (never throws for bad input: every failure is an
+  // answer with a status and a sentence).
+  Response Handle(Request& request, const std::string& peer);
+  // The JSON error answer every route uses: {"error": message}.
+  static Response Error(http::status status, const std::string& message);
+
+  // Gives /metrics the HTTP server's figures (may be null).
+  void SetServer(const HttpServer* server) { server_.store(server); }
+  // Commits everything acknowledged and closes the live ingest (shutdown).
+  Status Close();
+  // Events the live ingest replayed from the log when it opened.
+  uint64_t recovered_events() const { return recovered_events_; }
+
+  // Every route, for the API document and the route x role tests.
+  static const std::vector<RouteInfo>& Routes();
+
+  struct Passkey {
+    explicit Passkey() = default;
+  };
+  Service(Passkey, std::string data_dir, DataStore* store, Catalog* catalog, app::KeyStore* keys,
+          SessionConfig session, ServerConfig config);
+
+ private:
+  struct Call;  // one request being answered
+  Response Route(Call& call);
+  Response PostEvents(Call& call);
+  Response Preflight(Call& call);
+  Response Report(Call& call, const std::string& name, bool fixed_user = false);
+  Response GetSession(Call& call, const std::string& id);
+  Response Rejected(Call& call);
+  Response Export(Call& call, bool sessions);
+  Response LoadCatalog(Call& call);
+  Response Keys(Call& call, const std::string& id);
+  Response Health();
+  Response Metrics();
+  // 429 when `who` is over server.rate_limit; nullopt otherwise.
+  std::optional<Response> RateLimit(const std::string& who);
+  Status OpenLive();  // requires state_mu_ held exclusively (or construction)
+  void AddCors(const Call& call, Response* res) const;
+
+  const std::string data_dir_;
+  DataStore* store_;
+  Catalog* catalog_;
+  app::KeyStore* keys_;
+  const SessionConfig session_;
+  const ServerConfig config_;
+  std::atomic<const HttpServer*> server_{nullptr};
+  uint64_t recovered_events_ = 0;
+  query::ColumnCache cache_;
+
+  std::shared_mutex state_mu_;        // see the file comment
+  std::unique_ptr<LiveIngest> live_;  // guarded by state_mu_ (replaced by catalog loads)
+
+  std::mutex rate_mu_;  // guards buckets_
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::unordered_map<std::string, Bucket> buckets_;
+
+  // Metrics (atomic or internally locked).
+  CounterFamily requests_;      // by route pattern and status
+  HistogramFamily latency_;     // by route pattern
+  CounterFamily events_;        // accepted / duplicate / rejected by reason
+  Histogram log_sync_latency_;  // collector: append to the log until durable
+  std::atomic<uint64_t> unmatched_{0};
+};
+
+}  // namespace ws::server
