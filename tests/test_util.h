@@ -34,7 +34,8 @@ inline CommandResult RunCommand(const std::string& cmd) {
 }
 
 // Stdout only (stderr discarded), for exports compared byte for byte.
-inline CommandResult RunStdout(const std::string& cmd) { return RunCommand(cmd + " 2>/dev/null"); }
+// (The subshell keeps RunCommand's own 2>&1 from sending stderr back.)
+inline CommandResult RunStdout(const std::string& cmd) { return RunCommand("(" + cmd + " 2>/dev/null)"); }
 
 inline std::string Binary() { return WS_BINARY; }
 inline std::string SourceDir() { return WS_SOURCE_DIR; }

@@ -206,7 +206,13 @@ std::optional<Role> KeyStore::Authenticate(std::string_view key) {
     (void)Reload();
   }
   auto it = valid_.find(hash);
-  if (it == valid_.end()) return std::nullopt;
+  if (it == valid_.end()) {
+    // A key created since the last check: look again (a cheap version check
+    // when nothing changed).
+    (void)Reload();
+    it = valid_.find(hash);
+    if (it == valid_.end()) return std::nullopt;
+  }
   return it->second;
 }
 

@@ -212,6 +212,19 @@ void Ingestor::CloseAndWrite(bool close_all) {
   }
 }
 
+std::optional<EpochMillis> Ingestor::EarliestClose() const {
+  std::optional<EpochMillis> first;
+  auto consider = [&](EpochMillis t) {
+    if (!first || t < *first) first = t;
+  };
+  open_.ForEach([&](uint32_t slot) {
+    const SessionAccumulator& acc = open_.at(slot).acc;
+    consider(policy_.ClosesAt(acc.last_ts(), acc.last_type()));
+  });
+  for (const auto& [hash, r] : directory_.left_open()) consider(policy_.ClosesAt(r.end, r.last_type));
+  return first;
+}
+
 void Ingestor::RememberIds() {
   // The ids of sessions that stay open go into the filter, so that a later
   // batch can tell a new id from a resent one without reading the store.

@@ -114,9 +114,10 @@ class Ingestor : public EventSink {
   // From the next Flush on, the watermark never passes `ceiling` (the
   // server clock plus max_clock_skew); nullopt: no ceiling (file ingest).
   void SetWatermarkCeiling(std::optional<EpochMillis> ceiling) { watermark_ceiling_ = ceiling; }
-  // Whether a watermark could still close something: sessions open in
-  // memory or left open by an earlier process.
-  bool HasOpenSessions() const { return open_.size() > 0 || directory_.left_open() > 0; }
+  // The lowest watermark at which some open session (in memory or left
+  // open by an earlier process) closes; nullopt when none is open. Costs a
+  // pass over the open sessions.
+  std::optional<EpochMillis> EarliestClose() const;
 
   const IngestStats& stats() const { return stats_; }
   const IngestState& state() const { return state_; }

@@ -219,9 +219,12 @@ Status LiveIngest::ClockStep() {
     clock_base_ = wm;
     clock_base_at_ = now;
   }
-  if (!wm || !ingestor_->HasOpenSessions()) return Status::Ok();
+  if (!wm) return Status::Ok();
   const EpochMillis moved{clock_base_->v + std::max<int64_t>(0, now.v - clock_base_at_.v)};
-  if (moved.v - wm->v < options_.commit_interval.count()) return Status::Ok();
+  // Commit only when the moved watermark closes something.
+  const std::optional<EpochMillis> closes = ingestor_->EarliestClose();
+  const EpochMillis ceiling{now.v + options_.max_clock_skew_ms};
+  if (!closes || std::min(moved, ceiling) < *closes) return Status::Ok();
   ingestor_->AdvanceWatermark(moved);
   WS_RETURN_IF_ERROR(CommitApplied());
   clock_base_ = ingestor_->state().watermark;

@@ -108,8 +108,8 @@ class LiveIngest {
   Status Apply(std::string_view payload);
   // Commits what was applied (log covered up to applied_seq_).
   Status CommitApplied();
-  // The clock step (options_.clock_watermark): commits when the clock moved
-  // the watermark by a commit_interval or more while sessions are open.
+  // The clock step (options_.clock_watermark): commits when the watermark
+  // the clock moved closes some open session.
   Status ClockStep();
   void ApplierLoop();
 

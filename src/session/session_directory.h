@@ -59,7 +59,7 @@ class SessionDirectory {
                                            const SessionConfig& config);
   size_t size() const { return entries_.size(); }
   // Sessions left open by an earlier process and not closed yet.
-  size_t left_open() const { return left_open_.size(); }
+  const std::unordered_map<uint64_t, SessionRecord>& left_open() const { return left_open_; }
   size_t bytes() const { return entries_.bytes(); }
 
  private:
