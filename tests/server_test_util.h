@@ -99,9 +99,11 @@ inline std::string CreateKey(const std::string& data_dir, const std::string& rol
 // `watchstats serve` on 127.0.0.1 and a port the system picks.
 class ServerProcess {
  public:
-  // Starts the server; `args` go after `serve`. started() tells whether it
-  // printed its URL; output() holds what it wrote to stderr so far.
-  ServerProcess(const std::string& data_dir, const std::vector<std::string>& args = {}) {
+  // Starts the server; `args` go after `serve`, `global` before it (e.g.
+  // --config FILE). started() tells whether it printed its URL; output()
+  // holds what it wrote to stderr so far.
+  ServerProcess(const std::string& data_dir, const std::vector<std::string>& args = {},
+                const std::vector<std::string>& global = {}) {
     int out[2];
     if (pipe(out) != 0) return;
     log_path_ = data_dir + ".server.log";
@@ -111,7 +113,9 @@ class ServerProcess {
       FILE* err = std::fopen(log_path_.c_str(), "a");
       if (err != nullptr) dup2(fileno(err), STDERR_FILENO);
       close(out[0]);
-      std::vector<std::string> argv_s = {Binary(), "--data", data_dir, "serve", "--listen", "127.0.0.1:0"};
+      std::vector<std::string> argv_s = {Binary(), "--data", data_dir};
+      argv_s.insert(argv_s.end(), global.begin(), global.end());
+      for (const char* a : {"serve", "--listen", "127.0.0.1:0"}) argv_s.emplace_back(a);
       argv_s.insert(argv_s.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (auto& a : argv_s) argv.push_back(a.data());

@@ -158,6 +158,18 @@ std::vector<std::string> ReportNames() {
   return names;
 }
 
+ReportParameterList ReportParameters(const std::string& name) {
+  ReportParameterList out;
+  for (const auto& s : query::ReportSpecs()) {
+    if (s.name != name) continue;
+    out.params = kCommonParams;
+    out.params.insert(out.params.end(), s.params.begin(), s.params.end());
+    if (s.comparable) out.params.push_back("compare");
+    out.comparable = s.comparable;
+  }
+  return out;
+}
+
 Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, const QueryContext& ctx) {
   const query::ReportSpec* spec = nullptr;
   for (const auto& s : query::ReportSpecs()) {
@@ -170,9 +182,7 @@ Result<ResultTable> RunReport(const std::string& name, const ReportParams& raw, 
   }
   ReportParams params;
   for (const auto& [k, v] : raw) params[Normalise(k)] = v;
-  std::vector<std::string> valid = kCommonParams;
-  valid.insert(valid.end(), spec->params.begin(), spec->params.end());
-  if (spec->comparable) valid.push_back("compare");
+  const std::vector<std::string> valid = ReportParameters(name).params;
   for (const auto& [k, v] : params) {
     if (std::find(valid.begin(), valid.end(), k) != valid.end()) continue;
     std::string list;

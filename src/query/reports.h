@@ -47,6 +47,14 @@ bool ReportReadsUsers(const std::string& name, const ReportParams& params);
 // Names of the reports, in the order --help lists them.
 std::vector<std::string> ReportNames();
 
+// What report `name` accepts: every parameter name (the common ones first),
+// and whether it takes compare=previous. Empty for an unknown name.
+struct ReportParameterList {
+  std::vector<std::string> params;
+  bool comparable = false;
+};
+ReportParameterList ReportParameters(const std::string& name);
+
 // Runs report `name`. Unknown names or parameters, a missing required
 // parameter and malformed values are kInvalidArgument with a sentence naming
 // the parameter; store damage is kCorruption naming the file.

@@ -194,7 +194,8 @@ const std::vector<RouteInfo>& Service::Routes() {
        "as "
        "?key=."},
       {V::options, "/v1/events", Access::kPublic, "CORS preflight for the configured origins."},
-      {V::get, "/v1/reports", Access::kRead, "The names of the reports."},
+      {V::get, "/v1/reports", Access::kRead,
+       "The reports, each with the parameters it takes and whether it compares."},
       {V::get, "/v1/reports/{name}", Access::kRead,
        "Run a report with the parameters of SPEC 4 as query parameters; format=json (default), csv or html."},
       {V::get, "/v1/content/popular", Access::kRead, "The popular report (seed 003's route)."},
@@ -401,7 +402,15 @@ Response Service::Route(Call& call) {
     for (const std::string& n : ReportNames()) {
       if (!first) body += ',';
       first = false;
+      const ReportParameterList meta = ReportParameters(n);
+      body += "{\"name\":";
       AppendJsonString(&body, n);
+      body += ",\"params\":[";
+      for (size_t i = 0; i < meta.params.size(); ++i) {
+        if (i) body += ',';
+        AppendJsonString(&body, meta.params[i]);
+      }
+      body += fmt::format("],\"comparable\":{}}}", meta.comparable ? "true" : "false");
     }
     body += "]}\n";
     return Answer(http::status::ok, std::move(body), kJson);
