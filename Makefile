@@ -6,6 +6,7 @@ FUZZ      ?= build-fuzz
 FUZZ_TIME ?= 120
 DEMO_DIR  ?= demo-data
 DEMO_DATA ?= $(DEMO_DIR)/store
+DEMO_LISTEN ?= 127.0.0.1:8080
 WS        := $(BUILD)/watchstats
 MAKEFLAGS += --no-print-directory
 
@@ -50,6 +51,11 @@ demo: build
 	@$(WS) --data $(DEMO_DATA) report peak-hours
 	@echo "== rejected events by reason =="
 	@$(WS) --data $(DEMO_DATA) rejected | tail -n 12
+	@echo "== serving the dashboard and the API (Ctrl-C stops) =="
+	@key=$$($(WS) --data $(DEMO_DATA) keys create --role analyst --name demo 2>/dev/null) && \
+	  echo "dashboard:   http://$(DEMO_LISTEN)/#key=$$key" && \
+	  echo "analyst key: $$key   (curl -H 'Authorization: Bearer $$key' http://$(DEMO_LISTEN)/v1/trends)" && \
+	  exec $(WS) --data $(DEMO_DATA) serve --listen $(DEMO_LISTEN)
 
 bench: build
 	@bench/run_ingest_bench.sh

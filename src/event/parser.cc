@@ -366,15 +366,30 @@ class ArenaStringCache {
 
   std::string_view Copy(std::string_view s, StringArena* arena) {
     if (s.empty()) return {};
-    std::string_view& slot = slots_[QuickHash(s) >> shift_];
-    if (!FastEqual(slot, s)) slot = arena->Copy(s);
+    const size_t i = QuickHash(s) >> shift_;
+    std::string_view& slot = slots_[i];
+    if (!FastEqual(slot, s)) {
+      if (slot.data() == nullptr) used_.push_back(static_cast<uint32_t>(i));
+      slot = arena->Copy(s);
+    }
     return slot;
   }
 
-  void Clear() { std::fill(slots_.begin(), slots_.end(), std::string_view()); }
+  // Empties the slots in use: a small parse (one HTTP request) clears what
+  // it filled, not the whole table.
+  void Clear() {
+    if (used_.size() * kSparseClearRatio < slots_.size()) {
+      for (uint32_t i : used_) slots_[i] = std::string_view();
+    } else {
+      std::fill(slots_.begin(), slots_.end(), std::string_view());
+    }
+    used_.clear();
+  }
 
  private:
+  static constexpr size_t kSparseClearRatio = 4;
   std::vector<std::string_view> slots_;
+  std::vector<uint32_t> used_;  // slots filled since the last Clear
   int shift_;
 };
 

@@ -26,63 +26,6 @@ namespace {
 constexpr std::chrono::seconds kLingerAfterError{2};
 constexpr size_t kLingerBufferBytes = 64 * 1024;
 
-// A fixed set of threads running queued jobs; the queue is bounded.
-class WorkerPool {
- public:
-  WorkerPool(int threads, size_t limit) : limit_(limit) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
-  }
-  ~WorkerPool() { Stop(); }
-
-  // Queues `job`; false when the queue is full or the pool stopped.
-  bool TrySubmit(std::function<void()> job) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      if (stop_ || queue_.size() >= limit_) return false;
-      queue_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-    return true;
-  }
-  // Runs what is queued, then joins the threads.
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-    threads_.clear();
-  }
-  size_t depth() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return queue_.size();
-  }
-
- private:
-  void Loop() {
-    while (true) {
-      std::function<void()> job;
-      {
-        std::unique_lock<std::mutex> l(mu_);
-        cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping and drained
-        job = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      job();
-    }
-  }
-
-  const size_t limit_;
-  mutable std::mutex mu_;  // guards queue_ and stop_
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
-
 }  // namespace
 
 class Connection;
@@ -93,7 +36,6 @@ struct HttpServer::Impl {
   ErrorRenderer errors;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
-  std::unique_ptr<WorkerPool> pool;
   std::vector<std::thread> io_threads;
   std::atomic<bool> stopping{false};
   bool stopped = false;  // Stop() ran (Start/Stop thread only)
@@ -105,7 +47,6 @@ struct HttpServer::Impl {
   std::condition_variable drain_cv;
   std::atomic<uint64_t> in_flight{0};  // requests read and not yet answered
   std::atomic<uint64_t> accepted{0};
-  std::atomic<uint64_t> overload{0};
   std::atomic<uint64_t> too_large{0};
 
   void Accept();
@@ -207,25 +148,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     keep_alive_ = req->keep_alive();
     ++server_->in_flight;
     auto self = shared_from_this();
-    const bool queued = server_->pool->TrySubmit([self, req] {
-      Response res;
-      try {
-        res = self->server_->handler(*req, self->peer_);
-      } catch (const std::exception& e) {
-        res = self->server_->errors(http::status::internal_server_error,
-                                    fmt::format("the server failed to answer: {}", e.what()));
-      }
-      asio::post(self->stream_.get_executor(),
-                 [self, res = std::make_shared<Response>(std::move(res))]() mutable {
-                   self->Write(res, false, true);
-                 });
-    });
-    if (!queued) {
-      ++server_->overload;
-      Response r = server_->errors(http::status::service_unavailable,
-                                   "the server is overloaded; retry after the time in Retry-After");
-      r.set(http::field::retry_after, std::to_string(server_->options.retry_after.count()));
-      Write(std::make_shared<Response>(std::move(r)), false, true);
+    Responder respond = [self](Response res) {
+      auto shared = std::make_shared<Response>(std::move(res));
+      asio::post(self->stream_.get_executor(), [self, shared] { self->Write(shared, false, true); });
+    };
+    try {
+      server_->handler(std::move(req), peer_, std::move(respond));
+    } catch (const std::exception& e) {
+      Write(
+          std::make_shared<Response>(server_->errors(
+              http::status::internal_server_error, fmt::format("the server failed to answer: {}", e.what()))),
+          true, true);
     }
   }
 
@@ -323,7 +256,6 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
   if (ec) return Status::IOError(fmt::format("cannot listen on {}: {}", where, ec.message()));
   impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::IOError(fmt::format("cannot listen on {}: {}", where, ec.message()));
-  impl->pool = std::make_unique<WorkerPool>(o.workers, o.queue_limit);
   impl->Accept();
   for (int i = 0; i < o.io_threads; ++i) impl->io_threads.emplace_back([p = impl.get()] { p->ioc.run(); });
   return std::make_unique<HttpServer>(std::move(impl));
@@ -353,7 +285,6 @@ void HttpServer::Stop() {
     std::unique_lock<std::mutex> l(s.drain_mu);
     s.drain_cv.wait_for(l, s.options.drain_timeout, [&] { return s.in_flight.load() == 0; });
   }
-  s.pool->Stop();
   s.ioc.stop();
   for (auto& t : s.io_threads)
     if (t.joinable()) t.join();
@@ -369,11 +300,8 @@ HttpServer::Figures HttpServer::figures() const {
     f.connections_open = impl_->conns.size();
   }
   f.connections_accepted = impl_->accepted;
-  f.queue_depth = impl_->pool->depth();
-  f.rejected_overload = impl_->overload;
   f.rejected_too_large = impl_->too_large;
   f.io_threads = impl_->options.io_threads;
-  f.workers = impl_->options.workers;
   return f;
 }
 

@@ -1,16 +1,16 @@
 // An HTTP/1.1 server on Boost.Beast (issue 9, item 1): connections are
-// served by an event loop on a few I/O threads, and requests run on a
-// bounded pool of worker threads, so ten thousand idle keep-alive
-// connections cost memory for their buffers, not threads.
+// served by an event loop on a few I/O threads, so ten thousand idle
+// keep-alive connections cost memory for their buffers, not threads.
 //
 // Flow: an I/O thread reads a request (at most max_body_bytes of body, else
-// 413 and the connection closes); the request goes to the worker queue
-// (full: 503 with Retry-After, answered by the I/O thread); a worker runs
-// the handler, which may block (on the write-ahead log's fsync, on a
-// report); the I/O thread writes the answer and reads the next request.
+// 413 and the connection closes) and hands it to the handler, which must
+// not block: it answers through its Responder at once or later, from any
+// thread (the application runs blocking work on a pool, and the collector
+// answers from the write-ahead log's thread after the fsync). The I/O
+// thread writes the answer and reads the next request.
 //
 // Thread safety: Start, Stop and the destructor from one thread; the
-// handler is called from many worker threads at once.
+// handler is called from the I/O threads, many at once.
 #pragma once
 
 #include <boost/beast/http.hpp>
@@ -32,19 +32,21 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (see HttpServer::port)
   int io_threads = 2;
-  int workers = 64;            // threads that run handlers
-  size_t queue_limit = 10000;  // requests waiting for a worker; beyond: 503
   uint64_t max_body_bytes = uint64_t{16} << 20;
   std::chrono::seconds idle_timeout{75};   // a keep-alive connection silent this long is closed
   std::chrono::seconds retry_after{1};     // in 503 answers
   std::chrono::seconds drain_timeout{30};  // Stop waits this long for requests in flight
 };
 
-// What the server answers by itself (413, 503, a malformed request): the
+// What the server answers by itself (413, a malformed request): the
 // application renders the body, so that every error has one format.
 using ErrorRenderer = std::function<Response(http::status status, const std::string& message)>;
-// Runs a request. `peer` is the client's address (for logs and limits).
-using Handler = std::function<Response(Request& request, const std::string& peer)>;
+// Sends the answer to a request; call it exactly once, from any thread.
+using Responder = std::function<void(Response response)>;
+// Takes a request on an I/O thread without blocking. `peer` is the client's
+// address (for logs and limits).
+using Handler =
+    std::function<void(std::shared_ptr<Request> request, const std::string& peer, Responder respond)>;
 
 class HttpServer {
  public:

@@ -74,7 +74,10 @@ Status Serve(const ServeOptions& options) {
     Log("info", "replayed the write-ahead log", {{"events", std::to_string(service->recovered_events())}});
   Service* svc = service.get();
   auto started = HttpServer::Start(
-      config.http, [svc](Request& req, const std::string& peer) { return svc->Handle(req, peer); },
+      config.http,
+      [svc](std::shared_ptr<Request> req, const std::string& peer, Responder respond) {
+        svc->Dispatch(std::move(req), peer, std::move(respond));
+      },
       [](http::status s, const std::string& m) { return Service::Error(s, m); });
   if (!started.ok()) {
     (void)service->Close();
@@ -88,7 +91,7 @@ Status Serve(const ServeOptions& options) {
   Log("info", "listening",
       {{"url", url},
        {"data", options.data_dir},
-       {"workers", std::to_string(config.http.workers)},
+       {"workers", std::to_string(config.workers)},
        {"auth", config.no_auth ? "off (loopback only)" : "api keys"}});
   if (options.on_ready) options.on_ready(url);
 

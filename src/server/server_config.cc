@@ -31,7 +31,7 @@ struct KeySpec {
 constexpr KeySpec kKeys[] = {
     {"listen", Kind::kString, "HOST:PORT to listen on (default 127.0.0.1:8080)"},
     {"io_threads", Kind::kInt, "threads running the event loop (default 2)"},
-    {"workers", Kind::kInt, "threads running requests (default 64)"},
+    {"workers", Kind::kInt, "threads running reports, exports and lookups (default 16)"},
     {"queue_limit", Kind::kInt, "requests waiting for a worker before 503 (default 10000)"},
     {"max_body_bytes", Kind::kInt, "largest request body before 413 (default 16777216)"},
     {"max_decoded_bytes", Kind::kInt, "largest gzip body once inflated before 413 (default 67108864)"},
@@ -189,10 +189,10 @@ Result<ServerConfig> LoadServerConfig(const ServerConfigSources& sources) {
       c.http.io_threads = static_cast<int>(v);
     } else if (key == "workers") {
       WS_ASSIGN_OR_RETURN(int64_t v, Int(r, key, 1, kMaxThreads));
-      c.http.workers = static_cast<int>(v);
+      c.workers = static_cast<int>(v);
     } else if (key == "queue_limit") {
       WS_ASSIGN_OR_RETURN(int64_t v, Int(r, key, 1, kMaxQueue));
-      c.http.queue_limit = static_cast<size_t>(v);
+      c.queue_limit = static_cast<size_t>(v);
     } else if (key == "max_body_bytes") {
       WS_ASSIGN_OR_RETURN(int64_t v, Int(r, key, 1, kMaxBodyBytes));
       c.http.max_body_bytes = static_cast<uint64_t>(v);

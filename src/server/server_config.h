@@ -19,7 +19,9 @@
 namespace ws::server {
 
 struct ServerConfig {
-  HttpServerOptions http;                 // listen (host, port), threads, queue, body limit, timeouts
+  HttpServerOptions http;                 // listen (host, port), I/O threads, body limit, timeouts
+  int workers = 16;                       // threads that run blocking requests (reports, exports)
+  size_t queue_limit = 10000;             // requests waiting for a worker; beyond: 503
   std::vector<std::string> cors_origins;  // origins allowed to post events; "*": any
   size_t max_events_per_request = 100'000;
   uint64_t max_decoded_bytes = uint64_t{64} << 20;  // a gzip body inflated

@@ -24,6 +24,15 @@ constexpr const char* kJson = "application/json";
 constexpr size_t kInflateChunk = 64 * 1024;
 constexpr const char* kCorsMaxAgeSeconds = "86400";
 constexpr const char* kAssetCache = "public, max-age=300";
+const std::string kUnmatched = "unmatched";
+constexpr int kRetryAfterSeconds = 1;  // in 503 answers
+
+// The slot of a status code in RouteStats::by_code (the last: any other).
+size_t CodeSlot(unsigned code) {
+  for (size_t i = 0; i + 1 < kCodes.size(); ++i)
+    if (kCodes[i] == code) return i;
+  return kCodes.size() - 1;
+}
 
 Response Answer(http::status status, std::string body, std::string_view type) {
   Response res{status, 11};
@@ -170,13 +179,21 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 
 // One request being answered.
 struct Service::Call {
+  Call(std::shared_ptr<Request> r, std::string p)
+      : request(std::move(r)), req(*request), peer(std::move(p)), who(peer) {}
+  std::shared_ptr<Request> request;
   Request& req;
-  const std::string& peer;
+  std::string peer;
+  std::chrono::steady_clock::time_point started;
   std::string path;
   std::map<std::string, std::string> query;
   std::optional<app::Role> role;  // of the key presented (nullopt: none or invalid)
   std::string who;                // the key's hash or the peer, for rate limits
   bool key_in_query = false;
+  const RouteInfo* route = nullptr;  // nullptr: no route matched
+  size_t index = 0;                  // the route's index in Routes() (Routes().size(): none)
+  bool path_known = false;           // some route has this path (under another method)
+  std::vector<std::string> parts;    // the route's {} parts
 };
 
 const std::vector<RouteInfo>& Service::Routes() {
@@ -225,7 +242,9 @@ Service::Service(Passkey, std::string data_dir, DataStore* store, Catalog* catal
       catalog_(catalog),
       keys_(keys),
       session_(std::move(session)),
-      config_(std::move(config)) {}
+      config_(std::move(config)),
+      pool_(config_.workers, config_.queue_limit),
+      route_stats_(Routes().size() + 1) {}
 
 Service::~Service() { (void)Close(); }
 
@@ -250,6 +269,7 @@ Status Service::OpenLive() {
 }
 
 Status Service::Close() {
+  pool_.Stop();  // runs what is queued
   std::unique_lock<std::shared_mutex> l(state_mu_);
   if (!live_) return Status::Ok();
   Status s = live_->Close();
@@ -276,12 +296,12 @@ void Service::AddCors(const Call& call, Response* res) const {
   }
 }
 
-Response Service::Handle(Request& request, const std::string& peer) {
-  const auto started = std::chrono::steady_clock::now();
-  Call call{request, peer, {}, {}, std::nullopt, peer, false};
-  std::string_view target = request.target();
+void Service::Dispatch(std::shared_ptr<Request> request, const std::string& peer, Responder respond) {
+  auto call = std::make_shared<Call>(std::move(request), peer);
+  call->started = std::chrono::steady_clock::now();
+  std::string_view target = call->req.target();
   const size_t qmark = target.find('?');
-  call.path = std::string(target.substr(0, qmark));
+  call->path = std::string(target.substr(0, qmark));
   if (qmark != std::string_view::npos) {
     std::string_view q = target.substr(qmark + 1);
     while (!q.empty()) {
@@ -289,60 +309,74 @@ Response Service::Handle(Request& request, const std::string& peer) {
       std::string_view kv = q.substr(0, amp);
       const size_t eq = kv.find('=');
       if (!kv.empty())
-        call.query[UrlDecode(kv.substr(0, eq))] =
+        call->query[UrlDecode(kv.substr(0, eq))] =
             eq == std::string_view::npos ? "" : UrlDecode(kv.substr(eq + 1));
       if (amp == std::string_view::npos) break;
       q = q.substr(amp + 1);
     }
   }
-  Response res = Route(call);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string pattern = "unmatched";
-  std::vector<std::string> parts;
-  for (const RouteInfo& r : Routes()) {
-    if (r.method == request.method() && Match(r.pattern, call.path, &parts)) {
-      pattern = r.pattern;
+  // Find the route once (a path known under another method is 405).
+  const std::vector<RouteInfo>& routes = Routes();
+  call->index = routes.size();  // unmatched
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const RouteInfo& r = routes[i];
+    if (!Match(r.pattern, call->path, &call->parts)) continue;
+    call->path_known = true;
+    if (r.method == call->req.method() ||
+        (r.method == http::verb::get && call->req.method() == http::verb::head)) {
+      call->route = &r;
+      call->index = i;
       break;
     }
   }
-  requests_.Add(Label("route", pattern) + "," + Label("code", std::to_string(res.result_int())));
-  latency_.With(Label("route", pattern)).Observe(seconds);
+  if (call->route == nullptr) call->parts.clear();
+  if (std::optional<Response> early = Admit(*call)) return Finish(*call, std::move(*early), respond);
+  // The collector parses on this I/O thread and answers from the log's
+  // thread after the fsync; everything else may block, and runs on the pool.
+  if (call->route->pattern == "/v1/events" && call->req.method() == http::verb::post) {
+    return PostEvents(call, std::move(respond));
+  }
+  const bool queued = pool_.TrySubmit([this, call, respond] { Finish(*call, Serve(*call), respond); });
+  if (!queued) {
+    Response r = Error(http::status::service_unavailable,
+                       "the server is overloaded; retry after the time in Retry-After");
+    r.set(http::field::retry_after, std::to_string(kRetryAfterSeconds));
+    ++overload_;
+    Finish(*call, std::move(r), respond);
+  }
+}
+
+void Service::Finish(const Call& call, Response res, const Responder& respond) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - call.started).count();
+  const std::string& pattern = call.route != nullptr ? call.route->pattern : kUnmatched;
+  RouteStats& stats = route_stats_[call.index];
+  stats.latency.Observe(seconds);
+  ++stats.by_code[CodeSlot(res.result_int())];
   if (config_.log_requests || res.result_int() >= 500) {
     std::string line = "{\"ts\":";
     AppendJsonString(&line, FormatRfc3339(SystemNow()));
     line += fmt::format(",\"level\":\"{}\",\"msg\":\"request\",\"method\":",
                         res.result_int() >= 500 ? "error" : "info");
-    AppendJsonString(&line, std::string(request.method_string()));
+    AppendJsonString(&line, std::string(call.req.method_string()));
     line += ",\"route\":";
     AppendJsonString(&line, pattern);
     line +=
         fmt::format(",\"status\":{},\"ms\":{},\"peer\":", res.result_int(), FormatDecimal(seconds * 1000, 2));
-    AppendJsonString(&line, peer);
+    AppendJsonString(&line, call.peer);
     line += "}\n";
     std::fputs(line.c_str(), stderr);
   }
-  return res;
+  respond(std::move(res));
 }
 
-Response Service::Route(Call& call) {
+std::optional<Response> Service::Admit(Call& call) {
   const Request& req = call.req;
-  // Find the route (a path known under another method is 405).
-  const RouteInfo* route = nullptr;
-  std::vector<std::string> parts;
-  bool path_known = false;
-  for (const RouteInfo& r : Routes()) {
-    if (!Match(r.pattern, call.path, &parts)) continue;
-    path_known = true;
-    if (r.method == req.method() || (r.method == http::verb::get && req.method() == http::verb::head)) {
-      route = &r;
-      break;
-    }
-  }
+  const RouteInfo* route = call.route;
   if (route == nullptr) {
-    if (path_known)
+    if (call.path_known)
       return Error(http::status::method_not_allowed,
                    fmt::format("{} does not accept {}", call.path, std::string(req.method_string())));
-    ++unmatched_;
     return Error(http::status::not_found, fmt::format("there is no route {} (see /openapi.json)", call.path));
   }
 
@@ -380,9 +414,14 @@ Response Service::Route(Call& call) {
   if (route->access != Access::kPublic) {
     if (auto limited = RateLimit(call.who)) return *limited;
   }
+  return std::nullopt;
+}
 
+Response Service::Serve(Call& call) {
+  const RouteInfo* route = call.route;
+  std::vector<std::string>& parts = call.parts;
   const std::string& p = route->pattern;
-  if (p == "/v1/events") return req.method() == http::verb::options ? Preflight(call) : PostEvents(call);
+  if (p == "/v1/events") return Preflight(call);  // POST went to PostEvents
   if (p == "/healthz") return Health();
   if (p == "/metrics") return Metrics();
   if (p == "/openapi.json") return Answer(http::status::ok, OpenApiDocument(Routes()), kJson);
@@ -470,15 +509,21 @@ Response Service::Preflight(Call& call) {
   return res;
 }
 
-Response Service::PostEvents(Call& call) {
+void Service::PostEvents(const std::shared_ptr<Call>& shared, Responder respond) {
+  Call& call = *shared;
+  auto fail = [&](http::status status, const std::string& message) {
+    Response res = Error(status, message);
+    AddCors(call, &res);
+    Finish(call, std::move(res), respond);
+  };
   std::string inflated;
   std::string_view body = call.req.body();
   if (boost::beast::iequals(call.req[http::field::content_encoding], "gzip")) {
     auto r = Inflate(body, config_.max_decoded_bytes);
     if (!r.ok()) {
-      return Error(r.status().code() == StatusCode::kFailedPrecondition ? http::status::payload_too_large
-                                                                        : http::status::bad_request,
-                   r.status().message());
+      return fail(r.status().code() == StatusCode::kFailedPrecondition ? http::status::payload_too_large
+                                                                       : http::status::bad_request,
+                  r.status().message());
     }
     inflated = std::move(*r);
     body = inflated;
@@ -486,10 +531,9 @@ Response Service::PostEvents(Call& call) {
   // One JSON object written over several lines is one event, not NDJSON
   // (JSON text has no raw newline inside a string, so joining is safe).
   std::string joined;
-  size_t first = body.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && body[first] == '{' &&
-      body.find('\n', first) != std::string_view::npos &&
-      body.find_last_not_of(" \t\r\n") != std::string_view::npos) {
+  const size_t first = body.find_first_not_of(" \t\r\n");
+  const size_t last = body.find_last_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body[first] == '{' && body.find('\n', first) < last) {
     thread_local simdjson::dom::parser json;
     simdjson::padded_string padded(body);
     if (!json.parse(padded).error()) {
@@ -499,78 +543,108 @@ Response Service::PostEvents(Call& call) {
       body = joined;
     }
   }
+  // The events' strings go to an arena of this request's own, which travels
+  // with the batch to the log thread.
   thread_local std::unique_ptr<EventParser> parser;
   if (!parser) parser = std::make_unique<EventParser>(ParserOptions{SystemNow()});
   parser->SetNow(SystemNow());
+  auto arena = std::make_unique<StringArena>(body.size() + 1);
+  parser->SetArena(arena.get());
+  struct DetachOnExit {
+    EventParser* p;
+    ~DetachOnExit() { p->SetArena(nullptr); }
+  } detach{parser.get()};
   CollectSink sink;
   Status parsed = parser->Parse(body, "http", 1, &sink);
-  struct ClearOnExit {
-    EventParser* p;
-    ~ClearOnExit() { p->ClearArena(); }
-  } clear{parser.get()};
-  if (!parsed.ok()) return Error(http::status::bad_request, parsed.message());
+  if (!parsed.ok()) return fail(http::status::bad_request, parsed.message());
   const size_t total = sink.events.size() + sink.rejections.size();
   if (total > config_.max_events_per_request) {
-    return Error(http::status::payload_too_large,
-                 fmt::format("the request holds {} events; at most {} are accepted per request "
-                             "(server.max_events_per_request)",
-                             total, config_.max_events_per_request));
+    return fail(http::status::payload_too_large,
+                fmt::format("the request holds {} events; at most {} are accepted per request "
+                            "(server.max_events_per_request)",
+                            total, config_.max_events_per_request));
   }
   // Copies of one event within the request (SPEC 2.1) are answered as
   // duplicates and logged once; copies across requests are counted once by
   // the sessionizer.
-  AcceptedBatch batch;
+  OwnedBatch owned;
+  AcceptedBatch& batch = owned.batch;
   batch.events.reserve(sink.events.size());
-  std::unordered_map<uint64_t, std::vector<size_t>> seen;
   size_t duplicates = 0;
-  for (const Event& e : sink.events) {
-    auto& same = seen[EventIdentityHash(e)];
-    bool dup = false;
-    for (size_t i : same) dup = dup || SameEventIdentity(batch.events[i], e);
-    if (dup) {
-      ++duplicates;
-      continue;
+  if (sink.events.size() > 1) {
+    std::unordered_map<uint64_t, std::vector<size_t>> seen;
+    for (const Event& e : sink.events) {
+      auto& same = seen[EventIdentityHash(e)];
+      bool dup = false;
+      for (size_t i : same) dup = dup || SameEventIdentity(batch.events[i], e);
+      if (dup) {
+        ++duplicates;
+        continue;
+      }
+      same.push_back(batch.events.size());
+      batch.events.push_back(e);
     }
-    same.push_back(batch.events.size());
-    batch.events.push_back(e);
+  } else {
+    batch.events = sink.events;
   }
   const EpochMillis received = SystemNow();
   for (Rejection& r : sink.rejections) r.received_at = received;
-  batch.rejections = sink.rejections;
   for (const auto& [reason, n] : sink.warnings) batch.warnings.emplace_back(reason, n);
-  {
-    std::shared_lock<std::shared_mutex> l(state_mu_);
-    if (!live_) return Error(http::status::service_unavailable, "the server is shutting down");
-    const auto t0 = std::chrono::steady_clock::now();
-    Result<uint64_t> seq = live_->Append(batch);
+  // The answer is known now; it is sent once the events are durable.
+  std::string answer = fmt::format("{{\"accepted\":{},\"duplicate\":{},\"rejected\":{},\"errors\":[",
+                                   batch.events.size(), duplicates, sink.rejections.size());
+  for (size_t i = 0; i < sink.rejections.size(); ++i) {
+    const Rejection& r = sink.rejections[i];
+    if (i) answer += ',';
+    answer += fmt::format("{{\"index\":{},\"line\":{},\"reason\":", r.line - 1, r.line);
+    AppendJsonString(&answer, RejectReasonCode(r.reason));
+    answer += ",\"message\":";
+    AppendJsonString(&answer, r.message);
+    answer += '}';
+  }
+  answer += "]}\n";
+  std::vector<std::string> rejected_reasons;
+  for (const Rejection& r : sink.rejections) rejected_reasons.emplace_back(RejectReasonCode(r.reason));
+  batch.rejections = std::move(sink.rejections);
+  owned.arena = std::move(arena);
+  const size_t accepted = batch.events.size();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto done = [this, shared, respond, answer = std::move(answer), accepted, duplicates,
+               reasons = std::move(rejected_reasons), t0](Result<uint64_t> seq) mutable {
     log_sync_latency_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (!seq.ok()) {
       Response res = Error(http::status::service_unavailable,
                            fmt::format("the events could not be made durable: {}", seq.status().message()));
-      res.set(http::field::retry_after, "5");
-      return res;
+      res.set(http::field::retry_after, std::to_string(kRetryAfterSeconds));
+      AddCors(*shared, &res);
+      return Finish(*shared, std::move(res), respond);
     }
+    events_.Add(Label("outcome", "accepted"), accepted);
+    if (duplicates) events_.Add(Label("outcome", "duplicate"), duplicates);
+    for (const std::string& reason : reasons)
+      events_.Add(Label("outcome", "rejected") + "," + Label("reason", reason));
+    Response res = Answer(http::status::ok, std::move(answer), kJson);
+    AddCors(*shared, &res);
+    Finish(*shared, std::move(res), respond);
+  };
+  Status queued;
+  {
+    std::shared_lock<std::shared_mutex> l(state_mu_);
+    queued = live_ ? live_->AppendAsync(std::move(owned), std::move(done))
+                   : Status::FailedPrecondition("the server is shutting down");
   }
-  events_.Add(Label("outcome", "accepted"), batch.events.size());
-  if (duplicates) events_.Add(Label("outcome", "duplicate"), duplicates);
-  std::string body_out = fmt::format("{{\"accepted\":{},\"duplicate\":{},\"rejected\":{},\"errors\":[",
-                                     batch.events.size(), duplicates, sink.rejections.size());
-  bool first_err = true;
-  for (const Rejection& r : sink.rejections) {
-    events_.Add(Label("outcome", "rejected") + "," +
-                Label("reason", std::string(RejectReasonCode(r.reason))));
-    if (!first_err) body_out += ',';
-    first_err = false;
-    body_out += fmt::format("{{\"index\":{},\"line\":{},\"reason\":", r.line - 1, r.line);
-    AppendJsonString(&body_out, RejectReasonCode(r.reason));
-    body_out += ",\"message\":";
-    AppendJsonString(&body_out, r.message);
-    body_out += '}';
+  if (!queued.ok()) {
+    ++overload_;
+    Response res =
+        Error(http::status::service_unavailable,
+              queued.code() == StatusCode::kUnavailable
+                  ? fmt::format("the server is overloaded ({}); retry after the time in Retry-After",
+                                queued.message())
+                  : queued.message());
+    res.set(http::field::retry_after, std::to_string(kRetryAfterSeconds));
+    AddCors(call, &res);
+    Finish(call, std::move(res), respond);
   }
-  body_out += "]}\n";
-  Response res = Answer(http::status::ok, std::move(body_out), kJson);
-  AddCors(call, &res);
-  return res;
 }
 
 Response Service::Report(Call& call, const std::string& name, bool) {
@@ -805,8 +879,32 @@ Response Service::Health() {
 Response Service::Metrics() {
   std::string out;
   events_.Render("watchstats_events_total", "Events posted, by outcome (and reason for rejections).", &out);
-  requests_.Render("watchstats_http_requests_total", "HTTP requests by route and status code.", &out);
-  latency_.Render("watchstats_http_request_duration_seconds", "HTTP request latency by route.", &out);
+  {
+    const std::vector<RouteInfo>& routes = Routes();
+    auto route_label = [&](size_t i) {
+      if (i == routes.size()) return Label("route", kUnmatched);
+      return Label("method", std::string(http::to_string(routes[i].method))) + "," +
+             Label("route", routes[i].pattern);
+    };
+    out +=
+        "# HELP watchstats_http_requests_total HTTP requests by route and status code.\n"
+        "# TYPE watchstats_http_requests_total counter\n";
+    for (size_t i = 0; i < route_stats_.size(); ++i) {
+      for (size_t c = 0; c < kCodes.size(); ++c) {
+        const uint64_t n = route_stats_[i].by_code[c].load(std::memory_order_relaxed);
+        if (n == 0) continue;
+        const std::string code = kCodes[c] == 0 ? "other" : std::to_string(kCodes[c]);
+        out += fmt::format("watchstats_http_requests_total{{{},{}}} {}\n", route_label(i),
+                           Label("code", code), n);
+      }
+    }
+    out +=
+        "# HELP watchstats_http_request_duration_seconds HTTP request latency by route.\n"
+        "# TYPE watchstats_http_request_duration_seconds histogram\n";
+    for (size_t i = 0; i < route_stats_.size(); ++i) {
+      route_stats_[i].latency.Render("watchstats_http_request_duration_seconds", route_label(i), &out);
+    }
+  }
   out +=
       "# HELP watchstats_log_sync_duration_seconds Collector: appending a request's events to the "
       "write-ahead log until durable (fsync).\n# TYPE watchstats_log_sync_duration_seconds histogram\n";
@@ -858,19 +956,21 @@ Response Service::Metrics() {
   }
   RenderGauge("watchstats_column_cache_bytes", "Decoded columns the report cache holds.",
               static_cast<double>(cache_.bytes()), &out);
+  RenderGauge("watchstats_http_queue_depth", "Requests waiting for a worker thread.",
+              static_cast<double>(pool_.depth()), &out);
+  RenderCounter("watchstats_http_overload_total", "Requests answered 503 because the server was overloaded.",
+                static_cast<double>(overload_.load()), &out);
+  RenderGauge("watchstats_http_worker_threads", "Threads running blocking requests.", pool_.threads(), &out);
   if (const HttpServer* server = server_.load()) {
     const HttpServer::Figures f = server->figures();
     RenderGauge("watchstats_http_connections_open", "Open client connections.",
                 static_cast<double>(f.connections_open), &out);
     RenderCounter("watchstats_http_connections_accepted_total", "Connections accepted.",
                   static_cast<double>(f.connections_accepted), &out);
-    RenderGauge("watchstats_http_queue_depth", "Requests waiting for a worker thread.",
-                static_cast<double>(f.queue_depth), &out);
-    RenderCounter("watchstats_http_overload_total", "Requests answered 503 because the queue was full.",
-                  static_cast<double>(f.rejected_overload), &out);
+
     RenderCounter("watchstats_http_too_large_total", "Requests answered 413 for a body over the limit.",
                   static_cast<double>(f.rejected_too_large), &out);
-    RenderGauge("watchstats_http_worker_threads", "Threads running requests.", f.workers, &out);
+
     RenderGauge("watchstats_http_io_threads", "Threads running the event loop.", f.io_threads, &out);
   }
   return Answer(http::status::ok, std::move(out), "text/plain; version=0.0.4; charset=utf-8");

@@ -3,13 +3,15 @@
 // directory. src/server/http_server.h carries the bytes; this file decides
 // what each request means, and src/app does the work.
 //
-// Thread safety: Handle is called from many worker threads at once.
+// Thread safety: Dispatch is called from the I/O threads at once; its work
+// runs there, on the worker pool and on the live ingest's log thread.
 // `state_mu_` is shared by every request that reads the store, the catalog
 // or the live ingest, and held exclusively by a catalog load (which closes
 // and reopens the live ingest around it, so that no reader sees the
 // catalog change under it). The rate limiter has its own mutex.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -26,11 +28,16 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
+#include "server/worker_pool.h"
 #include "session/config.h"
 #include "session/data_store.h"
 #include "session/live_ingest.h"
 
 namespace ws::server {
+
+// The status codes /metrics counts one by one; 0 stands for any other.
+inline constexpr std::array<unsigned, 15> kCodes = {200, 201, 204, 400, 401, 403, 404, 405,
+                                                    409, 413, 429, 431, 500, 503, 0};
 
 // Who may call a route.
 enum class Access : uint8_t {
@@ -58,9 +65,11 @@ class Service {
                                                ServerConfig config);
   ~Service();
 
-  // Answers one request (never throws for bad input: every failure is an
-  // answer with a status and a sentence).
-  Response Handle(Request& request, const std::string& peer);
+  // Takes one request on an I/O thread (HttpServer's Handler): answers
+  // what needs no work at once, parses posted events here and answers them
+  // from the log's thread once durable, and runs everything else on the
+  // worker pool. Every failure is an answer with a status and a sentence.
+  void Dispatch(std::shared_ptr<Request> request, const std::string& peer, Responder respond);
   // The JSON error answer every route uses: {"error": message}.
   static Response Error(http::status status, const std::string& message);
 
@@ -82,8 +91,13 @@ class Service {
 
  private:
   struct Call;  // one request being answered
-  Response Route(Call& call);
-  Response PostEvents(Call& call);
+  // 404/405, authentication, role and rate limit: an answer, or nullopt to go on.
+  std::optional<Response> Admit(Call& call);
+  // The route's work (may block: runs on the pool).
+  Response Serve(Call& call);
+  // Counts and logs the answer, then sends it.
+  void Finish(const Call& call, Response res, const Responder& respond);
+  void PostEvents(const std::shared_ptr<Call>& call, Responder respond);
   Response Preflight(Call& call);
   Response Report(Call& call, const std::string& name, bool fixed_user = false);
   Response GetSession(Call& call, const std::string& id);
@@ -107,6 +121,8 @@ class Service {
   std::atomic<const HttpServer*> server_{nullptr};
   uint64_t recovered_events_ = 0;
   query::ColumnCache cache_;
+  WorkerPool pool_;                    // blocking routes (stopped by Close)
+  std::atomic<uint64_t> overload_{0};  // 503 answers for a full queue or log
 
   std::shared_mutex state_mu_;        // see the file comment
   std::unique_ptr<LiveIngest> live_;  // guarded by state_mu_ (replaced by catalog loads)
@@ -118,12 +134,16 @@ class Service {
   };
   std::unordered_map<std::string, Bucket> buckets_;
 
-  // Metrics (atomic or internally locked).
-  CounterFamily requests_;      // by route pattern and status
-  HistogramFamily latency_;     // by route pattern
+  // Metrics (atomic or internally locked). Per route (by its index in
+  // Routes(); the last slot counts requests no route matched): latency and
+  // answers by status code, all atomics, so that counting takes no lock.
+  struct RouteStats {
+    Histogram latency;
+    std::array<std::atomic<uint64_t>, kCodes.size()> by_code{};
+  };
+  std::vector<RouteStats> route_stats_;
   CounterFamily events_;        // accepted / duplicate / rejected by reason
   Histogram log_sync_latency_;  // collector: append to the log until durable
-  std::atomic<uint64_t> unmatched_{0};
 };
 
 }  // namespace ws::server

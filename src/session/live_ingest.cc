@@ -1,6 +1,9 @@
 #include "session/live_ingest.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <optional>
 
 #include "store/encoding.h"
 
@@ -9,6 +12,8 @@ namespace {
 
 constexpr uint8_t kRecordVersion = 1;
 constexpr uint8_t kMaxWarningReason = static_cast<uint8_t>(WarningReason::kCount) - 1;
+// The most events Appends merge into one log record.
+constexpr size_t kMaxGroupEvents = 100'000;
 
 Status BadRecord(const std::string& what) {
   return Status::Corruption("a write-ahead log record is malformed: " + what);
@@ -74,6 +79,7 @@ Result<std::unique_ptr<LiveIngest>> LiveIngest::Open(DataStore* store, const Cat
     live->watermark_ = live->ingestor_->state().watermark;
   }
   live->applier_ = std::thread([p = live.get()] { p->ApplierLoop(); });
+  live->log_thread_ = std::thread([p = live.get()] { p->LogLoop(); });
   return live;
 }
 
@@ -81,7 +87,73 @@ LiveIngest::~LiveIngest() {
   if (!closed_) (void)Close();  // documented: call Close to see its error
 }
 
+Status LiveIngest::AppendAsync(OwnedBatch batch, AppendDone done) {
+  {
+    std::lock_guard<std::mutex> l(log_mu_);
+    if (log_stop_) return Status::FailedPrecondition("the live ingest is closed");
+    const size_t n = batch.batch.events.size();
+    if (log_queued_events_ > 0 && log_queued_events_ + n > options_.max_queued_events) {
+      return Status::Unavailable(
+          fmt::format("{} events are waiting for the write-ahead log", log_queued_events_));
+    }
+    log_queued_events_ += n;
+    log_queue_.push_back(Queued{std::move(batch), std::move(done)});
+  }
+  log_cv_.notify_one();
+  return Status::Ok();
+}
+
 Result<uint64_t> LiveIngest::Append(const AcceptedBatch& batch) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::optional<Result<uint64_t>> out;
+  WS_RETURN_IF_ERROR(AppendAsync(OwnedBatch{nullptr, batch}, [&](Result<uint64_t> r) {
+    std::lock_guard<std::mutex> l(m);
+    out = std::move(r);
+    cv.notify_one();
+  }));
+  std::unique_lock<std::mutex> l(m);
+  cv.wait(l, [&] { return out.has_value(); });
+  return std::move(*out);
+}
+
+void LiveIngest::LogLoop() {
+  while (true) {
+    std::vector<Queued> group;
+    size_t events = 0;
+    {
+      std::unique_lock<std::mutex> l(log_mu_);
+      log_cv_.wait(l, [&] { return log_stop_ || !log_queue_.empty(); });
+      if (log_queue_.empty()) return;  // stopping, and everything queued is written
+      while (!log_queue_.empty() &&
+             (group.empty() || events + log_queue_.front().batch.batch.events.size() <= kMaxGroupEvents)) {
+        events += log_queue_.front().batch.batch.events.size();
+        group.push_back(std::move(log_queue_.front()));
+        log_queue_.pop_front();
+      }
+      log_queued_events_ -= events;
+    }
+    Result<uint64_t> result = uint64_t{0};
+    if (group.size() == 1) {
+      result = AppendRecord(group[0].batch.batch);
+    } else {
+      AcceptedBatch merged;
+      merged.events.reserve(events);
+      std::map<WarningReason, uint64_t> warnings;
+      for (const Queued& q : group) {
+        const AcceptedBatch& b = q.batch.batch;
+        merged.events.insert(merged.events.end(), b.events.begin(), b.events.end());
+        merged.rejections.insert(merged.rejections.end(), b.rejections.begin(), b.rejections.end());
+        for (const auto& [reason, n] : b.warnings) warnings[reason] += n;
+      }
+      merged.warnings.assign(warnings.begin(), warnings.end());
+      result = AppendRecord(merged);
+    }
+    for (Queued& q : group) q.done(result);
+  }
+}
+
+Result<uint64_t> LiveIngest::AppendRecord(const AcceptedBatch& batch) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (closed_) return Status::FailedPrecondition("the live ingest is closed");
@@ -116,6 +188,13 @@ Status LiveIngest::Sync() {
 }
 
 Status LiveIngest::Close() {
+  // Everything queued goes to the log (and its callbacks run) first.
+  {
+    std::lock_guard<std::mutex> l(log_mu_);
+    log_stop_ = true;
+  }
+  log_cv_.notify_all();
+  if (log_thread_.joinable()) log_thread_.join();
   {
     std::lock_guard<std::mutex> l(mu_);
     if (closed_) return error_;

@@ -14,8 +14,10 @@
 // (docs/storage-format.md, section 9.1). Events rejected only when applied
 // (session_conflict, too_late) keep EventToJson of the event as their text.
 //
-// Thread safety: Append and Sync may be called from many threads at once;
-// Open and Close from one. The DataStore and CatalogView must outlive it.
+// Thread safety: AppendAsync, Append and Sync may be called from many
+// threads at once; Open and Close from one. Threads: the log thread
+// (writes queued batches, runs AppendDone callbacks) and the applier. The DataStore and CatalogView must
+// outlive it.
 #pragma once
 
 #include <chrono>
@@ -51,6 +53,8 @@ struct LiveIngestOptions {
   int64_t max_clock_skew_ms = 5 * kMillisPerMinute;
   // The server clock (UTC). A seam: tests pass a clock they move by hand.
   std::function<EpochMillis()> now = SystemNow;
+  // Events that may wait for the log before AppendAsync answers kUnavailable.
+  size_t max_queued_events = 2'000'000;
   LiveIngestOptions() { wal.compress = false; }  // records hold compressed table images already
 };
 
@@ -61,6 +65,16 @@ struct AcceptedBatch {
   std::vector<Rejection> rejections;
   std::vector<std::pair<WarningReason, uint64_t>> warnings;
 };
+
+// A batch with the arena that holds its events' strings (nullptr: the
+// caller keeps them alive until its AppendDone has run).
+struct OwnedBatch {
+  std::unique_ptr<StringArena> arena;
+  AcceptedBatch batch;
+};
+
+// Called with the batch's sequence number once durable, or the log's error.
+using AppendDone = std::function<void(Result<uint64_t> seq)>;
 
 class LiveIngest {
  public:
@@ -74,9 +88,17 @@ class LiveIngest {
   LiveIngest(const LiveIngest&) = delete;
   LiveIngest& operator=(const LiveIngest&) = delete;
 
-  // Appends `batch` to the log; returns its sequence number once durable.
-  // Failure: the log's write or fsync error (then nothing is acknowledged,
-  // and every later Append fails too); kFailedPrecondition after Close.
+  // Queues `batch` for the log and returns at once. `done` runs on the log
+  // thread once the batch is durable (with its sequence number), or with
+  // the log's error (then nothing is acknowledged, and every later batch
+  // fails too). Batches queued together are merged into one record: one
+  // encoding, one write and one fsync cover them all, and they share the
+  // sequence number, so many small requests cost about as much as one
+  // large one. Returns kUnavailable (nothing queued, `done` not called)
+  // when more than max_queued_events wait, kFailedPrecondition after Close.
+  Status AppendAsync(OwnedBatch batch, AppendDone done);
+  // AppendAsync, then waits: returns the sequence number once durable.
+  // `batch`'s strings must live during the call.
   Result<uint64_t> Append(const AcceptedBatch& batch);
   // Returns once every batch acknowledged before the call is in a store
   // commit. Failure: the applier's error (it stops at the first one).
@@ -103,6 +125,9 @@ class LiveIngest {
   LiveIngest(Passkey, LiveIngestOptions options);
 
  private:
+  // Encodes `batch` as one record and appends it to the log (the leader of
+  // a group of Appends).
+  Result<uint64_t> AppendRecord(const AcceptedBatch& batch);
   // Decodes a record and feeds it to the Ingestor. The decoded events stay
   // in `blocks_` until the next commit. Called by Open and the applier only.
   Status Apply(std::string_view payload);
@@ -122,6 +147,20 @@ class LiveIngest {
   uint64_t applier_committed_ = 0;                   // applier only: committed_seq_ as it last set it
   std::optional<EpochMillis> clock_base_;            // applier only: the watermark when it last moved...
   EpochMillis clock_base_at_;                        // ...and the clock then
+
+  // The log thread: takes what AppendAsync queued, writes it as one record
+  // per group and runs the callbacks.
+  void LogLoop();
+  struct Queued {
+    OwnedBatch batch;
+    AppendDone done;
+  };
+  std::mutex log_mu_;  // guards the three below
+  std::condition_variable log_cv_;
+  std::deque<Queued> log_queue_;
+  size_t log_queued_events_ = 0;
+  bool log_stop_ = false;
+  std::thread log_thread_;
 
   mutable std::mutex mu_;                    // guards everything below
   std::condition_variable work_cv_;          // the applier waits for records, a deadline or Close

@@ -16,6 +16,11 @@ class StringArena {
  public:
   static constexpr size_t kBlockSize = 1 << 20;
 
+  StringArena() = default;
+  // An arena whose blocks hold `block_size` bytes (a small arena for one
+  // HTTP request: its body's size).
+  explicit StringArena(size_t block_size) : block_size_(block_size > 0 ? block_size : kBlockSize) {}
+
   std::string_view Copy(std::string_view s) {
     if (s.empty()) return {};
     if (s.size() > left_) NextBlock(s.size());
@@ -32,7 +37,7 @@ class StringArena {
   void Clear() {
     std::vector<std::unique_ptr<char[]>> keep;
     for (size_t i = 0; i < blocks_.size(); ++i) {
-      if (block_sizes_[i] == kBlockSize) keep.push_back(std::move(blocks_[i]));
+      if (block_sizes_[i] == block_size_) keep.push_back(std::move(blocks_[i]));
     }
     blocks_.clear();
     block_sizes_.clear();
@@ -40,7 +45,7 @@ class StringArena {
     cur_ = nullptr;
     left_ = 0;
     used_ = 0;
-    bytes_ = spare_.size() * kBlockSize;
+    bytes_ = spare_.size() * block_size_;
   }
 
   // Bytes reserved by the arena's blocks (kept across Clear for reuse).
@@ -50,8 +55,8 @@ class StringArena {
 
  private:
   void NextBlock(size_t at_least) {
-    size_t n = at_least > kBlockSize ? at_least : kBlockSize;
-    if (n == kBlockSize && !spare_.empty()) {
+    size_t n = at_least > block_size_ ? at_least : block_size_;
+    if (n == block_size_ && !spare_.empty()) {
       blocks_.push_back(std::move(spare_.back()));
       spare_.pop_back();
     } else {
@@ -63,6 +68,7 @@ class StringArena {
     left_ = n;
   }
 
+  size_t block_size_ = kBlockSize;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::vector<size_t> block_sizes_;
   std::vector<std::unique_ptr<char[]>> spare_;

@@ -23,6 +23,7 @@ enum class StatusCode {
   kFailedPrecondition,  // e.g. the data directory is locked by another process
   kUnimplemented,
   kInternal,
+  kUnavailable,  // the service cannot take this now (overloaded); the caller may retry later
 };
 
 class [[nodiscard]] Status {
@@ -41,6 +42,7 @@ class [[nodiscard]] Status {
   }
   static Status Unimplemented(std::string msg) { return Status(StatusCode::kUnimplemented, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+  static Status Unavailable(std::string msg) { return Status(StatusCode::kUnavailable, std::move(msg)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
