@@ -10,7 +10,6 @@
 #include <filesystem>
 
 #include "session/config.h"
-#include "util/ascii.h"
 
 namespace ws::server {
 namespace {
@@ -168,8 +167,6 @@ Result<ServerConfig> LoadServerConfig(const ServerConfigSources& sources) {
 
   ServerConfig c;
   for (const auto& [key, r] : raw) {
-    const KeySpec& spec = *FindKey(key);
-    (void)spec;
     if (key == "listen") {
       const size_t colon = r.value.rfind(':');
       if (colon == std::string::npos || colon == 0) return Bad(r, key, "HOST:PORT such as 127.0.0.1:8080");

@@ -647,7 +647,7 @@ void Service::PostEvents(const std::shared_ptr<Call>& shared, Responder respond)
   }
 }
 
-Response Service::Report(Call& call, const std::string& name, bool) {
+Response Service::Report(Call& call, const std::string& name) {
   ReportParams params;
   std::string format_name = "json";
   for (const auto& [k, v] : call.query) {

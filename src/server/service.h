@@ -99,7 +99,7 @@ class Service {
   void Finish(const Call& call, Response res, const Responder& respond);
   void PostEvents(const std::shared_ptr<Call>& call, Responder respond);
   Response Preflight(Call& call);
-  Response Report(Call& call, const std::string& name, bool fixed_user = false);
+  Response Report(Call& call, const std::string& name);
   Response GetSession(Call& call, const std::string& id);
   Response Rejected(Call& call);
   Response Export(Call& call, bool sessions);
