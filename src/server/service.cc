@@ -179,8 +179,10 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 
 // One request being answered.
 struct Service::Call {
+  // Without a key (--no-auth), rate limits count per client address, not
+  // per connection (the port).
   Call(std::shared_ptr<Request> r, std::string p)
-      : request(std::move(r)), req(*request), peer(std::move(p)), who(peer) {}
+      : request(std::move(r)), req(*request), peer(std::move(p)), who(peer.substr(0, peer.rfind(':'))) {}
   std::shared_ptr<Request> request;
   Request& req;
   std::string peer;
