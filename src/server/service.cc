@@ -265,6 +265,7 @@ Status Service::OpenLive() {
   o.commit_interval = config_.commit_interval;
   o.clock_watermark = true;
   o.max_clock_skew_ms = session_.max_clock_skew_ms;
+  o.wal.on_sync = [this](double seconds) { fsync_latency_.Observe(seconds); };
   WS_ASSIGN_OR_RETURN(live_, LiveIngest::Open(store_, catalog_, o));
   recovered_events_ += live_->stats().received;
   return Status::Ok();
@@ -911,14 +912,19 @@ Response Service::Metrics() {
       "# HELP watchstats_log_sync_duration_seconds Collector: appending a request's events to the "
       "write-ahead log until durable (fsync).\n# TYPE watchstats_log_sync_duration_seconds histogram\n";
   log_sync_latency_.Render("watchstats_log_sync_duration_seconds", "", &out);
+  out += "# HELP watchstats_wal_fsync_duration_seconds One group of the write-ahead log: its write and fsync.\n"
+         "# TYPE watchstats_wal_fsync_duration_seconds histogram\n";
+  fsync_latency_.Render("watchstats_wal_fsync_duration_seconds", "", &out);
   {
     std::shared_lock<std::shared_mutex> l(state_mu_);
     if (live_) {
       const IngestStats st = live_->stats();
       RenderGauge("watchstats_open_sessions", "Sessions open in the sessionizer.",
                   static_cast<double>(st.open_sessions), &out);
-      RenderCounter("watchstats_sessions_closed_total", "Session closings since the server started.",
-                    static_cast<double>(st.sessions_closed), &out);
+      out += "# HELP watchstats_sessions_closed_total Session closings since the server started, by status.\n"
+             "# TYPE watchstats_sessions_closed_total counter\n";
+      for (const auto& [status, n] : st.closed_by_status)
+        out += fmt::format("watchstats_sessions_closed_total{{{}}} {}\n", Label("status", status), n);
       RenderCounter("watchstats_store_commits_total", "Store commits by the live ingest.",
                     static_cast<double>(live_->commits()), &out);
       RenderCounter("watchstats_duplicate_events_total",

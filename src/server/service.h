@@ -143,7 +143,8 @@ class Service {
   };
   std::vector<RouteStats> route_stats_;
   CounterFamily events_;        // accepted / duplicate / rejected by reason
-  Histogram log_sync_latency_;  // collector: append to the log until durable
+  Histogram log_sync_latency_;  // collector: a post's wait from queueing to durable
+  Histogram fsync_latency_;     // the write-ahead log: each group's write + fsync
 };
 
 }  // namespace ws::server

@@ -197,6 +197,7 @@ void Ingestor::CloseAndWrite(bool close_all) {
       directory_.Put(hash, DirectoryEntryOf(r));
       to_close.emplace_back(hash, std::move(sid));
       ++stats_.sessions_closed;
+      ++stats_.closed_by_status[std::string(SessionStatusName(r.status))];
     }
     assembler_.Upsert(std::move(r));
   });
@@ -207,6 +208,7 @@ void Ingestor::CloseAndWrite(bool close_all) {
   if (state_.watermark || close_all) {
     for (SessionRecord& r : directory_.CloseLeftOpen(watermark, close_all, policy_, options_.config)) {
       ++stats_.sessions_closed;
+      ++stats_.closed_by_status[std::string(SessionStatusName(r.status))];
       assembler_.Upsert(std::move(r));
     }
   }

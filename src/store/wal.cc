@@ -1,4 +1,5 @@
 // The write-ahead log (store/wal.h).
+#include <chrono>
 #include "store/wal.h"
 
 #include <algorithm>
@@ -301,8 +302,11 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   buf.clear();
   buf.reserve(bytes);
   for (Waiter* q : group) buf.append(q->record);
+  const auto sync_start = std::chrono::steady_clock::now();
   Status st = file_->Append(buf);
   if (st.ok()) st = file_->Sync();
+  if (options_.on_sync)
+    options_.on_sync(std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count());
   l.lock();
   if (!st.ok()) error_ = st;
   file_bytes_ += buf.size();

@@ -43,6 +43,9 @@ struct WalOptions {
   uint64_t max_group_bytes = uint64_t{8}
                              << 20;  // one write holds at most this much (and at least one record)
   bool compress = true;              // zstd, when it saves space
+  // Called after each group's write and fsync with how long they took
+  // (seconds), on the appending thread (for a server's metrics); may be empty.
+  std::function<void(double seconds)> on_sync;
 };
 
 struct WalRecoveryReport {
