@@ -207,6 +207,7 @@ TEST_F(ServerTest, EveryRouteAndRoleGetsItsStatus) {
       {"GET /v1/export/sessions", "analyst admin"},
       {"GET /v1/export/events", "analyst admin"},
       {"POST /v1/catalog", "admin"},
+      {"GET /v1/catalog/{id}", "analyst admin"},
       {"GET /v1/keys", "admin"},
       {"POST /v1/keys", "admin"},
       {"DELETE /v1/keys/{id}", "admin"},

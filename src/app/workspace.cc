@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "query/export.h"
 #include "session/legacy.h"
+#include "util/json_writer.h"
 #include "vocab/key_names.h"
 
 namespace ws::app {
@@ -73,6 +75,23 @@ Result<CatalogLoadResult> LoadCatalogFiles(DataStore* store, Catalog* catalog,
     WS_RETURN_IF_ERROR(store->store().Commit({}));
   }
   return out;
+}
+
+std::string RejectionNdjsonLine(const Rejection& r) {
+  static const std::vector<std::string> kColumns = {"received_at", "source", "line",      "reason",
+                                                    "message",     "raw",    "raw_base64"};
+  std::vector<Value> row = {FormatRfc3339(r.received_at),
+                            r.source,
+                            r.line,
+                            std::string(RejectReasonCode(r.reason)),
+                            r.message,
+                            r.raw};
+  if (IsValidUtf8(r.raw)) {
+    row.emplace_back(Null{});
+  } else {
+    row.emplace_back(Base64Encode(r.raw));
+  }
+  return RenderObjectLine(kColumns, row);
 }
 
 Result<ResultTable> RunReportOn(const DataStore& store, const Catalog* catalog, const std::string& name,

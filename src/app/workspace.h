@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "event/parser.h"
 #include "query/column_cache.h"
 #include "query/reports.h"
 #include "session/config.h"
@@ -56,6 +57,12 @@ struct CatalogLoadResult {
 Result<CatalogLoadResult> LoadCatalogFiles(DataStore* store, Catalog* catalog,
                                            const std::vector<std::string>& files, LoadKind kind,
                                            const SessionConfig& config);
+
+// One rejected event as an NDJSON line (with '\n'): received_at, source,
+// line, reason, message, raw, and raw_base64 with the exact bytes when raw
+// is not UTF-8 (JSON strings are; "raw" then shows U+FFFD for bad bytes).
+// `watchstats rejected --format ndjson` and GET /v1/rejected write these.
+std::string RejectionNdjsonLine(const Rejection& r);
 
 // Runs report `name` on the current snapshot of `store` (query/reports.h).
 // `catalog` may be null (no roll-up to titles); `cache` may be null.

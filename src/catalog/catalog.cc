@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -982,6 +983,38 @@ Result<LoadReport> Catalog::Load(const std::vector<std::string>& files, LoadKind
   if (!title_changes.empty() || !user_changes.empty())
     state_->latest_snapshot = std::max(state_->latest_snapshot, at);
   return report;
+}
+
+namespace {
+
+struct CountQuery {
+  const char* table;
+  const char* sql;
+};
+constexpr std::array<CountQuery, 11> kCountQueries = {{
+    {"titles", "SELECT COUNT(*) FROM titles WHERE is_current = 1"},
+    {"title_versions", "SELECT COUNT(*) FROM titles"},
+    {"movies", "SELECT COUNT(*) FROM titles WHERE is_current = 1 AND kind = 'movie'"},
+    {"series", "SELECT COUNT(*) FROM titles WHERE is_current = 1 AND kind = 'series'"},
+    {"content_items", "SELECT COUNT(*) FROM content_items"},
+    {"episodes", "SELECT COUNT(*) FROM content_items WHERE kind = 'episode'"},
+    {"title_genres", "SELECT COUNT(*) FROM title_genres"},
+    {"title_languages", "SELECT COUNT(*) FROM title_languages"},
+    {"genres", "SELECT COUNT(DISTINCT genre) FROM title_genres"},
+    {"users", "SELECT COUNT(*) FROM users WHERE is_current = 1"},
+    {"user_versions", "SELECT COUNT(*) FROM users"},
+}};
+
+}  // namespace
+
+Result<CatalogStats> Catalog::Stats() const {
+  CatalogStats stats;
+  for (const auto& q : kCountQueries) {
+    WS_ASSIGN_OR_RETURN(sqlite::SqliteStmt st, state_->db.Prepare(q.sql));
+    WS_ASSIGN_OR_RETURN(bool row, st.Step());
+    stats.tables.push_back({q.table, row ? st.ColumnInt(0) : 0});
+  }
+  return stats;
 }
 
 }  // namespace ws

@@ -206,11 +206,7 @@ struct TableCount {
 
 struct CatalogStats {
   std::vector<TableCount> tables;  // fixed order: titles, title_versions, ...
-  std::string ToJson() const;      // {"titles": 3, ...}
-  std::string ToTable() const;     // aligned "table  rows" lines
 };
-
-enum class ShowFormat { kJson, kTable };
 
 class Catalog : public CatalogView {
  public:
@@ -276,15 +272,6 @@ class Catalog : public CatalogView {
   // database fails. Must not run concurrently with any other call.
   Result<LoadReport> Load(const std::vector<std::string>& files, LoadKind kind = LoadKind::kAuto,
                           std::optional<EpochMillis> load_time = std::nullopt);
-
-  // `catalog show ID`: ID is looked up as a playable item (episode or
-  // movie), then a title, then a user. JSON: one object with "kind"
-  // ("episode", "movie", "series", "user") and its attributes; with
-  // `history`, "versions": every version with valid_from/valid_to (for an
-  // episode, the versions of its series). kNotFound when the ID is unknown.
-  Result<std::string> ShowJson(std::string_view id, bool history) const;
-  Result<std::string> ShowTable(std::string_view id, bool history) const;
-  Result<std::string> Show(std::string_view id, bool history, ShowFormat format) const;
 
   // Row counts per table of catalog.db (`catalog stats`).
   Result<CatalogStats> Stats() const;

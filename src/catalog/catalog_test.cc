@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "app/catalog_show.h"
 #include "catalog/values.h"
 #include "vocab/key_names.h"
 
@@ -284,7 +285,7 @@ TEST_F(CatalogTest, UsersKeepUnknownColumnsAndReportBadRows) {
   Reopen();
   EXPECT_EQ(catalog_->FindUser("u-0001")->attributes_json,
             R"({"favourite_color":"blue","marketing_opt_in":"true"})");
-  auto shown = catalog_->ShowJson("u-0001", false);
+  auto shown = app::ShowCatalogItem(*catalog_, "u-0001", false, app::ShowFormat::kJson);
   ASSERT_TRUE(shown.ok());
   EXPECT_NE(shown->find(R"("age_band":"25-34")"), std::string::npos) << *shown;
   EXPECT_NE(shown->find(R"("attributes":{"favourite_color":"blue")"), std::string::npos) << *shown;
@@ -348,7 +349,7 @@ TEST_F(CatalogTest, AFailedLoadAppliesNothing) {
 
 TEST_F(CatalogTest, ShowEpisodeNamesSeriesSeasonNumberLengthCredits) {
   MustLoad({Fixture("catalog_nested.json")}, kFirstLoad);
-  auto shown = catalog_->ShowJson("s-0042-e0101", false);
+  auto shown = app::ShowCatalogItem(*catalog_, "s-0042-e0101", false, app::ShowFormat::kJson);
   ASSERT_TRUE(shown.ok()) << shown.status().ToString();
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -360,16 +361,17 @@ TEST_F(CatalogTest, ShowEpisodeNamesSeriesSeasonNumberLengthCredits) {
   EXPECT_EQ(int64_t(doc["episode_number"]), 1);
   EXPECT_DOUBLE_EQ(double(doc["length_seconds"]), 2700.0);
   EXPECT_DOUBLE_EQ(double(doc["credits_start_seconds"]), 2580.0);
-  auto table = catalog_->ShowTable("s-0042-e0101", false);
+  auto table = app::ShowCatalogItem(*catalog_, "s-0042-e0101", false, app::ShowFormat::kTable);
   ASSERT_TRUE(table.ok());
   EXPECT_NE(table->find("s-0042 (Seoul Nights)"), std::string::npos) << *table;
-  EXPECT_EQ(catalog_->ShowJson("nope", false).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(app::ShowCatalogItem(*catalog_, "nope", false, app::ShowFormat::kJson).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST_F(CatalogTest, ShowHistoryListsEveryVersion) {
   MustLoad({Fixture("catalog_nested.json")}, kFirstLoad);
   MustLoad({Fixture("catalog_snapshot2.ndjson")}, kSecondLoad);
-  auto shown = catalog_->ShowJson("s-0042", true);
+  auto shown = app::ShowCatalogItem(*catalog_, "s-0042", true, app::ShowFormat::kJson);
   ASSERT_TRUE(shown.ok());
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -385,12 +387,12 @@ TEST_F(CatalogTest, ShowHistoryListsEveryVersion) {
   EXPECT_EQ(std::string_view(versions.at(1)["production_status"]), "ended");
   EXPECT_EQ(std::string_view(versions.at(1)["production_end_date"]), "2025-06-30");
   EXPECT_TRUE(versions.at(1)["valid_to"].is_null());
-  auto table = catalog_->ShowTable("s-0042", true);
+  auto table = app::ShowCatalogItem(*catalog_, "s-0042", true, app::ShowFormat::kTable);
   ASSERT_TRUE(table.ok());
   EXPECT_NE(table->find("versions:"), std::string::npos);
   EXPECT_NE(table->find("(current)"), std::string::npos) << *table;
   // A movie is shown as a title with its playable attributes.
-  auto movie = catalog_->ShowJson("m-0001", false);
+  auto movie = app::ShowCatalogItem(*catalog_, "m-0001", false, app::ShowFormat::kJson);
   ASSERT_TRUE(movie.ok());
   EXPECT_NE(movie->find(R"("kind":"movie")"), std::string::npos);
   EXPECT_NE(movie->find(R"("length_seconds":6840.000)"), std::string::npos) << *movie;
@@ -400,8 +402,10 @@ TEST_F(CatalogTest, StatsRenderAsJsonAndTable) {
   MustLoad({Fixture("catalog_nested.json")}, kFirstLoad);
   auto stats = catalog_->Stats();
   ASSERT_TRUE(stats.ok());
-  EXPECT_NE(stats->ToJson().find(R"("titles":4)"), std::string::npos) << stats->ToJson();
-  EXPECT_NE(stats->ToTable().find("content_items"), std::string::npos);
+  EXPECT_NE(app::RenderCatalogStats(*stats, app::ShowFormat::kJson).find(R"("titles":4)"), std::string::npos)
+      << app::RenderCatalogStats(*stats, app::ShowFormat::kJson);
+  EXPECT_NE(app::RenderCatalogStats(*stats, app::ShowFormat::kTable).find("content_items"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/catalog_show.h"
 #include "app/keys.h"
 #include "app/workspace.h"
 #include "catalog/catalog.h"
@@ -175,18 +176,7 @@ int RunRejected(const Globals& g, const std::string& format_name, bool warnings)
                               r.message,
                               r.raw};
     if (format_name == "ndjson") {
-      // JSON strings are UTF-8: a raw line that is not keeps its exact bytes
-      // in raw_base64 (its "raw" shows U+FFFD where a byte was invalid).
-      static const std::vector<std::string> kNdjsonColumns = {"received_at", "source", "line",      "reason",
-                                                              "message",     "raw",    "raw_base64"};
-      std::string raw64;
-      if (!IsValidUtf8(r.raw)) raw64 = Base64Encode(r.raw);
-      if (raw64.empty()) {
-        row.emplace_back(Null{});
-      } else {
-        row.emplace_back(std::move(raw64));
-      }
-      std::fputs(RenderObjectLine(kNdjsonColumns, row).c_str(), stdout);
+      std::fputs(app::RejectionNdjsonLine(r).c_str(), stdout);
     } else {
       t.rows.push_back(std::move(row));
     }
@@ -436,7 +426,8 @@ int RunCommand(int argc, char** argv) {
           Status::InvalidArgument(fmt::format("--format must be table or json, got '{}'", show_format)));
     }
     auto text =
-        (*cat)->Show(show_id, show_history, show_format == "json" ? ShowFormat::kJson : ShowFormat::kTable);
+        app::ShowCatalogItem(**cat, show_id, show_history,
+                             show_format == "json" ? app::ShowFormat::kJson : app::ShowFormat::kTable);
     if (!text.ok()) return Fail(text.status());
     std::fputs(text->c_str(), stdout);
     if (!text->empty() && text->back() != '\n') std::fputs("\n", stdout);
@@ -447,7 +438,8 @@ int RunCommand(int argc, char** argv) {
     if (!cat.ok()) return Fail(cat.status());
     auto stats = (*cat)->Stats();
     if (!stats.ok()) return Fail(stats.status());
-    std::string text = stats_format == "json" ? stats->ToJson() : stats->ToTable();
+    std::string text = app::RenderCatalogStats(
+        *stats, stats_format == "json" ? app::ShowFormat::kJson : app::ShowFormat::kTable);
     std::fputs(text.c_str(), stdout);
     if (!text.empty() && text.back() != '\n') std::fputs("\n", stdout);
     return kExitOk;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "app/catalog_show.h"
 #include "app/lookup.h"
 #include "app/workspace.h"
 #include "event/event_table.h"
@@ -228,6 +229,8 @@ const std::vector<RouteInfo>& Service::Routes() {
       {V::get, "/v1/rejected", Access::kRead, "Rejected events with their reasons."},
       {V::get, "/v1/export/sessions", Access::kRead, "Sessions as NDJSON or CSV (from, to, format)."},
       {V::get, "/v1/export/events", Access::kRead, "Events as NDJSON or CSV (from, to, format)."},
+      {V::get, "/v1/catalog/{id}", Access::kRead,
+       "A title, episode, movie or user of the catalog as JSON; history=true adds every version."},
       {V::post, "/v1/catalog", Access::kAdmin,
        "Load a catalog file given as the body: kind=content|users|sessions (default: detected)."},
       {V::get, "/v1/keys", Access::kAdmin, "The API keys (never their secrets)."},
@@ -471,6 +474,13 @@ Response Service::Serve(Call& call) {
   if (p == "/v1/export/sessions") return Export(call, true);
   if (p == "/v1/export/events") return Export(call, false);
   if (p == "/v1/catalog") return LoadCatalog(call);
+  if (p == "/v1/catalog/{id}") {
+    const bool history = call.query.count("history") && call.query["history"] == "true";
+    std::shared_lock<std::shared_mutex> l(state_mu_);
+    auto shown = app::ShowCatalogItem(*catalog_, parts[0], history, app::ShowFormat::kJson);
+    if (!shown.ok()) return Error(StatusFor(shown.status()), shown.status().message());
+    return Answer(http::status::ok, *shown + "\n", kJson);
+  }
   if (p == "/v1/keys" || p == "/v1/keys/{id}") return Keys(call, parts.empty() ? "" : parts[0]);
   return Error(http::status::not_found, "no such route");
 }
@@ -707,17 +717,7 @@ Response Service::Rejected(Call&) {
   auto snap = store_->snapshot();
   std::string body;
   Status s = ReadRejections(*snap, [&](const Rejection& r) -> Status {
-    body += "{\"received_at\":";
-    AppendJsonString(&body, FormatRfc3339(r.received_at));
-    body += ",\"source\":";
-    AppendJsonString(&body, r.source);
-    body += fmt::format(",\"line\":{},\"reason\":", r.line);
-    AppendJsonString(&body, RejectReasonCode(r.reason));
-    body += ",\"message\":";
-    AppendJsonString(&body, r.message);
-    body += ",\"raw\":";
-    AppendJsonString(&body, r.raw);
-    body += "}\n";
+    body += app::RejectionNdjsonLine(r);
     return Status::Ok();
   });
   if (!s.ok()) return Error(StatusFor(s), s.message());
@@ -912,8 +912,9 @@ Response Service::Metrics() {
       "# HELP watchstats_log_sync_duration_seconds Collector: appending a request's events to the "
       "write-ahead log until durable (fsync).\n# TYPE watchstats_log_sync_duration_seconds histogram\n";
   log_sync_latency_.Render("watchstats_log_sync_duration_seconds", "", &out);
-  out += "# HELP watchstats_wal_fsync_duration_seconds One group of the write-ahead log: its write and fsync.\n"
-         "# TYPE watchstats_wal_fsync_duration_seconds histogram\n";
+  out +=
+      "# HELP watchstats_wal_fsync_duration_seconds One group of the write-ahead log: its write and fsync.\n"
+      "# TYPE watchstats_wal_fsync_duration_seconds histogram\n";
   fsync_latency_.Render("watchstats_wal_fsync_duration_seconds", "", &out);
   {
     std::shared_lock<std::shared_mutex> l(state_mu_);
@@ -921,8 +922,9 @@ Response Service::Metrics() {
       const IngestStats st = live_->stats();
       RenderGauge("watchstats_open_sessions", "Sessions open in the sessionizer.",
                   static_cast<double>(st.open_sessions), &out);
-      out += "# HELP watchstats_sessions_closed_total Session closings since the server started, by status.\n"
-             "# TYPE watchstats_sessions_closed_total counter\n";
+      out +=
+          "# HELP watchstats_sessions_closed_total Session closings since the server started, by status.\n"
+          "# TYPE watchstats_sessions_closed_total counter\n";
       for (const auto& [status, n] : st.closed_by_status)
         out += fmt::format("watchstats_sessions_closed_total{{{}}} {}\n", Label("status", status), n);
       RenderCounter("watchstats_store_commits_total", "Store commits by the live ingest.",

@@ -1,5 +1,5 @@
-// `catalog show` and `catalog stats`: JSON and table renderings of catalog
-// entries, read from the in-memory state, and row counts from catalog.db.
+#include "app/catalog_show.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,33 +7,14 @@
 #include <set>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_state.h"
 #include "catalog/dimensions.h"
 #include "catalog/values.h"
 
-namespace ws {
+namespace ws::app {
 
 namespace {
 
 using catalog::JsonWriter;
-
-struct CountQuery {
-  const char* table;
-  const char* sql;
-};
-constexpr std::array<CountQuery, 11> kCountQueries = {{
-    {"titles", "SELECT COUNT(*) FROM titles WHERE is_current = 1"},
-    {"title_versions", "SELECT COUNT(*) FROM titles"},
-    {"movies", "SELECT COUNT(*) FROM titles WHERE is_current = 1 AND kind = 'movie'"},
-    {"series", "SELECT COUNT(*) FROM titles WHERE is_current = 1 AND kind = 'series'"},
-    {"content_items", "SELECT COUNT(*) FROM content_items"},
-    {"episodes", "SELECT COUNT(*) FROM content_items WHERE kind = 'episode'"},
-    {"title_genres", "SELECT COUNT(*) FROM title_genres"},
-    {"title_languages", "SELECT COUNT(*) FROM title_languages"},
-    {"genres", "SELECT COUNT(DISTINCT genre) FROM title_genres"},
-    {"users", "SELECT COUNT(*) FROM users WHERE is_current = 1"},
-    {"user_versions", "SELECT COUNT(*) FROM users"},
-}};
 
 // ----- JSON -----------------------------------------------------------------
 
@@ -190,13 +171,21 @@ std::string TitleVersionsTable(const std::vector<const TitleVersion*>& versions)
   return "\nversions:\n" + RenderTable(rows);
 }
 
+std::string StatsTable(const CatalogStats& stats) {
+  Rows rows = {{"table", "rows"}};
+  for (const auto& t : stats.tables) rows.push_back({t.table, std::to_string(t.rows)});
+  return RenderTable(rows);
+}
+
 }  // namespace
 
-Result<std::string> Catalog::ShowJson(std::string_view id, bool history) const {
+namespace {
+
+Result<std::string> ShowJson(const Catalog& catalog, std::string_view id, bool history) {
   JsonWriter w;
-  const ContentInfo* item = FindContent(id);
+  const ContentInfo* item = catalog.FindContent(id);
   if (item != nullptr && item->kind == "episode") {
-    const TitleInfo* series = FindTitle(item->title_id);
+    const TitleInfo* series = catalog.FindTitle(item->title_id);
     w.BeginObject();
     w.Key("kind").String("episode");
     w.Key("content_id").String(item->content_id);
@@ -210,13 +199,13 @@ Result<std::string> Catalog::ShowJson(std::string_view id, bool history) const {
     PlayableJson(&w, *item);
     w.Key("genres").StringArray(item->genres);
     w.Key("languages").StringArray(item->languages);
-    if (history) TitleVersionsJson(&w, TitleHistory(item->title_id));
+    if (history) TitleVersionsJson(&w, catalog.TitleHistory(item->title_id));
     w.EndObject();
     return w.str();
   }
-  if (const TitleInfo* t = FindTitle(id)) {
-    auto versions = TitleHistory(id);
-    auto items = TitleItems(id);
+  if (const TitleInfo* t = catalog.FindTitle(id)) {
+    auto versions = catalog.TitleHistory(id);
+    auto items = catalog.TitleItems(id);
     w.BeginObject();
     w.Key("kind").String(t->kind);
     w.Key("title_id").String(t->title_id);
@@ -230,8 +219,8 @@ Result<std::string> Catalog::ShowJson(std::string_view id, bool history) const {
     w.EndObject();
     return w.str();
   }
-  if (FindUser(id) != nullptr) {
-    auto versions = UserHistory(id);
+  if (catalog.FindUser(id) != nullptr) {
+    auto versions = catalog.UserHistory(id);
     const UserVersion* current = versions.back();
     w.BeginObject();
     w.Key("kind").String("user");
@@ -257,11 +246,11 @@ Result<std::string> Catalog::ShowJson(std::string_view id, bool history) const {
   return Status::NotFound(fmt::format("no episode, movie, title or user with id \"{}\" in the catalog", id));
 }
 
-Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const {
+Result<std::string> ShowTable(const Catalog& catalog, std::string_view id, bool history) {
   Rows rows;
-  const ContentInfo* item = FindContent(id);
+  const ContentInfo* item = catalog.FindContent(id);
   if (item != nullptr && item->kind == "episode") {
-    const TitleInfo* series = FindTitle(item->title_id);
+    const TitleInfo* series = catalog.FindTitle(item->title_id);
     rows.push_back({"kind", "episode"});
     rows.push_back({"content_id", item->content_id});
     rows.push_back({"series", fmt::format("{} ({})", item->title_id, series ? series->title : item->title)});
@@ -274,16 +263,17 @@ Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const 
     rows.push_back({"genres", Join(item->genres, ", ")});
     rows.push_back({"languages", Join(item->languages, ", ")});
     std::string out = RenderTable(rows);
-    if (history) out += TitleVersionsTable(TitleHistory(item->title_id));
+    if (history) out += TitleVersionsTable(catalog.TitleHistory(item->title_id));
     return out;
   }
-  if (const TitleInfo* t = FindTitle(id)) {
-    auto versions = TitleHistory(id);
+  if (const TitleInfo* t = catalog.FindTitle(id)) {
+    auto versions = catalog.TitleHistory(id);
     rows.push_back({"kind", t->kind});
     rows.push_back({"title_id", t->title_id});
     TitleAttributeRows(&rows, *t);
     rows.push_back({"episode_count", std::to_string(t->episode_count)});
-    if (t->kind == "series") rows.push_back({"season_count", std::to_string(SeasonCount(TitleItems(id)))});
+    if (t->kind == "series")
+      rows.push_back({"season_count", std::to_string(SeasonCount(catalog.TitleItems(id)))});
     if (item != nullptr) {
       rows.push_back({"length_seconds", MillisText(item->length_ms)});
       rows.push_back({"credits_start_seconds", MillisText(item->credits_start_ms)});
@@ -295,8 +285,8 @@ Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const 
     if (history) out += TitleVersionsTable(versions);
     return out;
   }
-  if (FindUser(id) != nullptr) {
-    auto versions = UserHistory(id);
+  if (catalog.FindUser(id) != nullptr) {
+    auto versions = catalog.UserHistory(id);
     const UserInfo& u = versions.back()->info;
     rows.push_back({"kind", "user"});
     rows.push_back({"user_id", u.user_id});
@@ -328,32 +318,20 @@ Result<std::string> Catalog::ShowTable(std::string_view id, bool history) const 
   return Status::NotFound(fmt::format("no episode, movie, title or user with id \"{}\" in the catalog", id));
 }
 
-Result<std::string> Catalog::Show(std::string_view id, bool history, ShowFormat format) const {
-  return format == ShowFormat::kJson ? ShowJson(id, history) : ShowTable(id, history);
+}  // namespace
+
+Result<std::string> ShowCatalogItem(const Catalog& catalog, std::string_view id, bool history,
+                                    ShowFormat format) {
+  return format == ShowFormat::kJson ? ShowJson(catalog, id, history) : ShowTable(catalog, id, history);
 }
 
-Result<CatalogStats> Catalog::Stats() const {
-  CatalogStats stats;
-  for (const auto& q : kCountQueries) {
-    WS_ASSIGN_OR_RETURN(sqlite::SqliteStmt st, state_->db.Prepare(q.sql));
-    WS_ASSIGN_OR_RETURN(bool row, st.Step());
-    stats.tables.push_back({q.table, row ? st.ColumnInt(0) : 0});
-  }
-  return stats;
-}
-
-std::string CatalogStats::ToJson() const {
+std::string RenderCatalogStats(const CatalogStats& stats, ShowFormat format) {
+  if (format == ShowFormat::kTable) return StatsTable(stats);
   JsonWriter w;
   w.BeginObject();
-  for (const auto& t : tables) w.Key(t.table).Int(t.rows);
+  for (const auto& t : stats.tables) w.Key(t.table).Int(t.rows);
   w.EndObject();
   return w.str();
 }
 
-std::string CatalogStats::ToTable() const {
-  Rows rows = {{"table", "rows"}};
-  for (const auto& t : tables) rows.push_back({t.table, std::to_string(t.rows)});
-  return RenderTable(rows);
-}
-
-}  // namespace ws
+}  // namespace ws::app
