@@ -166,12 +166,12 @@ TEST_F(ServerTest, AnswersTooLargeBodiesAndTooManyEventsWith413) {
   const int64_t t0 = AnHourAgo();
   std::string big;
   for (int i = 0; big.size() <= 8192; ++i)
-    big += EventLine("c", "c" + std::to_string(i), "heartbeat", t0 + i, 1) + "\n";
+    big += EventLine("c", fmt::format("c{}", i), "heartbeat", t0 + i, 1) + "\n";
   HttpResult r = Post(server->port(), big);
   EXPECT_EQ(r.status, 413) << r.body;
   EXPECT_NE(r.body.find("max_body_bytes"), std::string::npos) << r.body;
   std::string six;
-  for (int i = 0; i < 6; ++i) six += EventLine("c", "d" + std::to_string(i), "heartbeat", t0 + i, 1) + "\n";
+  for (int i = 0; i < 6; ++i) six += EventLine("c", fmt::format("d{}", i), "heartbeat", t0 + i, 1) + "\n";
   HttpResult many = Post(server->port(), six);
   EXPECT_EQ(many.status, 413) << many.body;
   EXPECT_NE(many.body.find("max_events_per_request"), std::string::npos) << many.body;
@@ -404,7 +404,7 @@ TEST_F(ServerTest, SigtermAnswersInFlightAndCommitsEverythingAcknowledged) {
   auto server = Start({"--set", "commit_interval=1h"});  // nothing is committed before the shutdown
   const int64_t t0 = AnHourAgo();
   for (int i = 0; i < 20; ++i)
-    ASSERT_EQ(Post(server->port(), SessionLines("g" + std::to_string(i), t0)).status, 200);
+    ASSERT_EQ(Post(server->port(), SessionLines(fmt::format("g{}", i), t0)).status, 200);
   EXPECT_EQ(server->Terminate(), 0) << server->output();
   EXPECT_NE(server->output().find("\"msg\":\"stopped\""), std::string::npos) << server->output();
   // The CLI reads the store itself: the events are in it, not only in the log.
@@ -436,6 +436,30 @@ TEST_F(ServerTest, OpenSessionsShowLiveAndTheClockClosesThem) {
     s = SessionJson(server->port(), "old");
     return s && s->find("\"completion_status\":\"stopped\"") != std::string::npos;
   })) << s.value_or("none");
+}
+
+TEST_F(ServerTest, AnAdminLoadsTheCatalogOverHttpWhileEventsFlow) {
+  const std::string input = dir_ / "input";
+  ASSERT_EQ(
+      RunCommand(fmt::format("{} generate --out {} --users 20 --titles 6 --days 1 --seed 3", Binary(), input))
+          .exit_code,
+      0);
+  auto server = Start();
+  const int64_t t0 = AnHourAgo();
+  ASSERT_EQ(Post(server->port(), SessionLines("before", t0)).status, 200);
+  EXPECT_EQ(Http(server->port(), "GET", "/v1/catalog/m-0001", "", Bearer(analyst_)).status, 404);
+  const std::string catalog = ReadFile(fmt::format("{}/catalog.json", input));
+  HttpResult load = Http(server->port(), "POST", "/v1/catalog?kind=content", catalog, Bearer(admin_));
+  ASSERT_EQ(load.status, 200) << load.body;
+  EXPECT_NE(load.body.find("titles"), std::string::npos) << load.body;
+  EXPECT_EQ(Http(server->port(), "POST", "/v1/catalog?kind=content", "{}", Bearer(analyst_)).status, 403);
+  HttpResult item = Http(server->port(), "GET", "/v1/catalog/m-0001", "", Bearer(analyst_));
+  ASSERT_EQ(item.status, 200) << item.body;
+  EXPECT_NE(item.body.find("\"kind\":\"movie\""), std::string::npos) << item.body;
+  // The collector goes on after the load, and what was posted before is kept.
+  ASSERT_EQ(Post(server->port(), SessionLines("after", t0)).status, 200);
+  ASSERT_TRUE(WaitFor([&] { return SessionJson(server->port(), "after").has_value(); }));
+  EXPECT_TRUE(SessionJson(server->port(), "before").has_value());
 }
 
 TEST_F(ServerTest, CorsPreflightAnswersConfiguredOriginsOnly) {
