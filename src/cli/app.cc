@@ -103,6 +103,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
 
   IngestFilesOptions opts;
   opts.close_all = a.close_all;
+  opts.max_line_bytes = static_cast<size_t>(config->max_line_bytes);
   opts.parse_threads =
       a.parse_threads >= 0 ? a.parse_threads : (std::thread::hardware_concurrency() >= 2 ? 1 : 0);
   opts.now = SystemNow();

@@ -56,6 +56,8 @@ std::string_view RejectReasonCode(RejectReason r) {
       return "session_conflict";
     case RejectReason::kImplausibleTimestamp:
       return "implausible_timestamp";
+    case RejectReason::kLineTooLong:
+      return "line_too_long";
     case RejectReason::kTooLate:
       return "too_late";
   }

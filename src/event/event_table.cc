@@ -50,7 +50,7 @@ enum QuarantineColumn : size_t {
 constexpr uint8_t kMaxEventType = static_cast<uint8_t>(EventType::kComplete);
 constexpr uint8_t kMaxDeviceType = static_cast<uint8_t>(DeviceType::kOther);
 constexpr uint8_t kMinRejectReason = static_cast<uint8_t>(RejectReason::kNotJson);
-constexpr uint8_t kMaxRejectReason = static_cast<uint8_t>(RejectReason::kImplausibleTimestamp);
+constexpr uint8_t kMaxRejectReason = static_cast<uint8_t>(RejectReason::kLineTooLong);
 constexpr int kCountryShift = 8;
 constexpr int64_t kCountryMax = 0xffff;
 constexpr uint8_t kByteMask = 0xff;

@@ -453,7 +453,8 @@ void EventParser::Impl::ClearCaches() {
 }
 
 void EventParser::Impl::Reject(RejectReason reason, std::string message, std::string_view raw, int64_t line) {
-  if (reason != RejectReason::kNotJson && reason != RejectReason::kNotObject) {
+  if (reason != RejectReason::kNotJson && reason != RejectReason::kNotObject &&
+      reason != RejectReason::kLineTooLong) {
     // The object was read lazily; before blaming a field, make sure the text
     // is valid JSON at all (On Demand does not validate skipped values).
     // pad holds `raw` followed by padding while an object is processed.
@@ -606,6 +607,14 @@ void EventParser::Impl::RejectNonObject(const char* buf, std::string_view raw, i
 }
 
 void EventParser::Impl::ParseObjectText(std::string_view text, int64_t line) {
+  if (text.size() > options.max_line_bytes) {
+    Reject(
+        RejectReason::kLineTooLong,
+        fmt::format("the line is {} bytes long, more than max_line_bytes ({}); its first {} bytes are kept",
+                    text.size(), options.max_line_bytes, options.max_line_bytes),
+        text.substr(0, options.max_line_bytes), line);
+    return;
+  }
   const size_t need = text.size() + simdjson::SIMDJSON_PADDING;
   if (need > pad_capacity) {
     size_t cap = pad_capacity == 0 ? size_t{4096} : pad_capacity;

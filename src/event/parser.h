@@ -43,6 +43,9 @@ struct ParserOptions {
   // Server clock; events more than max_future_ms after it are rejected.
   EpochMillis now;
   int64_t max_future_ms = 24 * 3600 * 1000LL;
+  // A line (an array element) longer than this is rejected as line_too_long
+  // without being parsed; its first max_line_bytes bytes are kept (SPEC 9).
+  size_t max_line_bytes = size_t{1} << 20;
 };
 
 class EventParser {

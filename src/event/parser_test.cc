@@ -105,8 +105,9 @@ TEST(EventNames, TypeDeviceReasonCodes) {
   EXPECT_EQ(DeviceTypeName(DeviceType::kUnknown), "");
   EXPECT_EQ(DeviceTypeName(DeviceType::kConsole), "console");
   const std::vector<std::string> rejects = {
-      "not_json",      "not_object",       "missing_field",     "wrong_type",       "unknown_type",
-      "bad_timestamp", "future_timestamp", "negative_position", "session_conflict", "too_late"};
+      "not_json",         "not_object",    "missing_field",         "wrong_type",
+      "unknown_type",     "bad_timestamp", "future_timestamp",      "negative_position",
+      "session_conflict", "too_late",      "implausible_timestamp", "line_too_long"};
   for (size_t i = 0; i < rejects.size(); ++i) {
     EXPECT_EQ(RejectReasonCode(static_cast<RejectReason>(i + 1)), rejects[i]);
   }
@@ -338,6 +339,40 @@ TEST_F(ParserTest, TimestampsBefore2000AreImplausible) {
   EXPECT_EQ(Rejected(head + "1790887030}").message,
             "timestamp 1970-01-21T17:28:07.030Z is before 2000-01-01 (epoch seconds sent as milliseconds?)");
   EXPECT_EQ(One(head + "\"2000-01-01T00:00:00Z\"}").ts.v, 946684800000);
+}
+
+// SPEC 1.1 and 9: a line longer than max_line_bytes is rejected as
+// line_too_long without being parsed, its first max_line_bytes bytes kept;
+// the lines around it are unaffected, in NDJSON and in an array.
+TEST(ParserLineLimitTest, LinesLongerThanTheLimitAreRejectedAndTheRestParsed) {
+  ParserOptions o{kNow};
+  o.max_line_bytes = 200;
+  EventParser parser(o);
+  const std::string good =
+      R"({"session_id":"s","user_id":"u","content_id":"c","type":"start","ts":"2026-10-01T00:00:00Z"})";
+  const std::string longer =
+      R"({"session_id":"s","user_id":"u","content_id":"c","type":"heartbeat","ts":"2026-10-01T00:00:10Z","metadata":{"pad":")" +
+      std::string(300, 'x') + "\"}}";
+  for (const std::string& input :
+       {good + "\n" + longer + "\n" + good + "\n", "[" + good + "," + longer + "," + good + "]"}) {
+    RecordingSink sink;
+    ASSERT_TRUE(parser.Parse(input, "test", 1, &sink).ok());
+    EXPECT_EQ(sink.events.size(), 2u) << input.substr(0, 1);
+    ASSERT_EQ(sink.rejects.size(), 1u);
+    const Rejection& r = sink.rejects[0];
+    EXPECT_EQ(r.reason, RejectReason::kLineTooLong);
+    EXPECT_EQ(RejectReasonCode(r.reason), "line_too_long");
+    EXPECT_EQ(r.line, 2);
+    EXPECT_EQ(r.raw, longer.substr(0, 200));
+    EXPECT_NE(r.message.find("more than max_line_bytes (200)"), std::string::npos) << r.message;
+  }
+  // At the limit exactly, the line is parsed.
+  ParserOptions exact{kNow};
+  exact.max_line_bytes = good.size();
+  EventParser p2(exact);
+  RecordingSink sink;
+  ASSERT_TRUE(p2.Parse(good, "test", 1, &sink).ok());
+  EXPECT_EQ(sink.events.size(), 1u);
 }
 
 TEST_F(ParserTest, FutureTimestamps) {

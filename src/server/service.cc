@@ -559,7 +559,12 @@ void Service::PostEvents(const std::shared_ptr<Call>& shared, Responder respond)
   // The events' strings go to an arena of this request's own, which travels
   // with the batch to the log thread.
   thread_local std::unique_ptr<EventParser> parser;
-  if (!parser) parser = std::make_unique<EventParser>(ParserOptions{SystemNow()});
+  if (!parser) {
+    ParserOptions po;
+    po.now = SystemNow();
+    po.max_line_bytes = static_cast<size_t>(session_.max_line_bytes);
+    parser = std::make_unique<EventParser>(po);
+  }
   parser->SetNow(SystemNow());
   auto arena = std::make_unique<StringArena>(body.size() + 1);
   parser->SetArena(arena.get());

@@ -33,6 +33,8 @@ std::string FormatDurationLimit(int64_t ms) {
 }
 
 constexpr int64_t kMaxBingeEpisodes = 1000;
+constexpr int64_t kMinLineBytes = 64;                // room for the smallest valid event
+constexpr int64_t kMaxLineBytes = int64_t{1} << 30;  // a line must fit a parse chunk in memory
 
 }  // namespace
 
@@ -130,6 +132,15 @@ Result<SessionConfig> LoadSessionConfig(const std::string& path) {
             fmt::format("config file '{}' line {}: {} must be a number in (0, 1]", path, line, k));
       }
       (k == "dependent_share" ? c.dependent_share : c.credits_default_fraction) = *f;
+    } else if (k == "max_line_bytes") {
+      known = true;
+      auto i = node.is_integer() ? node.value<int64_t>() : std::nullopt;
+      if (!i || *i < kMinLineBytes || *i > kMaxLineBytes) {
+        return Status::InvalidArgument(
+            fmt::format("config file '{}' line {}: max_line_bytes must be an integer from {} to {} (bytes)",
+                        path, line, kMinLineBytes, kMaxLineBytes));
+      }
+      c.max_line_bytes = *i;
     } else if (k == "binge_min_episodes") {
       known = true;
       auto i = node.is_integer() ? node.value<int64_t>() : std::nullopt;

@@ -29,6 +29,8 @@ struct SessionConfig {
   // A server's watermark never runs more than this ahead of its clock
   // (SPEC 2.7).
   int64_t max_clock_skew_ms = 5 * kMillisPerMinute;
+  // Longer lines (array elements) are rejected as line_too_long (SPEC 1.1).
+  int64_t max_line_bytes = int64_t{1} << 20;
 };
 
 // Reads a TOML-like "key = value" config file (SPEC 9 keys; durations accept

@@ -42,6 +42,15 @@ TEST_F(ConfigTest, DurationsReadSecondsAndUnits) {
   EXPECT_EQ(c->binge_min_episodes, 4);
 }
 
+TEST_F(ConfigTest, TheServerKeysOfSpecNineAndTheServerTableAreRead) {
+  auto c = Load("max_clock_skew = \"2min\"\nmax_line_bytes = 4096\n[server]\nworkers = 3\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->max_clock_skew_ms, 2 * kMillisPerMinute);
+  EXPECT_EQ(c->max_line_bytes, 4096);
+  ExpectRejected("max_line_bytes = 10\n", "max_line_bytes", "from 64 to 1073741824");
+  ExpectRejected("max_line_bytes = \"1MiB\"\n", "max_line_bytes", "from 64 to 1073741824");
+}
+
 TEST_F(ConfigTest, OutOfRangeOrMistypedValuesAreErrorsNamingTheKeyAndRange) {
   // Each of these was accepted wrongly before (issue 7, item 4).
   ExpectRejected("session_timeout = 18446744073709552\n", "session_timeout", "from 0 to 30 days");

@@ -18,6 +18,7 @@ namespace {
 Status IngestSequential(Ingestor* ingestor, const std::vector<std::string>& files,
                         const IngestFilesOptions& options) {
   ParserOptions popts;
+  popts.max_line_bytes = options.max_line_bytes;
   popts.now = options.now;
   EventParser parser(popts);
   IngestProgress progress;
@@ -146,6 +147,7 @@ class ChunkPipeline {
  private:
   void Work() {
     ParserOptions popts;
+    popts.max_line_bytes = options_.max_line_bytes;
     popts.now = options_.now;
     EventParser parser(popts);
     while (true) {

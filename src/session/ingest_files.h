@@ -24,6 +24,7 @@ struct IngestProgress {
 struct IngestFilesOptions {
   bool close_all = false;
   EpochMillis now;                                      // server clock, for the future-timestamp rule
+  size_t max_line_bytes = size_t{1} << 20;              // SPEC 9: longer lines are line_too_long
   std::function<void(const IngestProgress&)> progress;  // may be empty
   // Threads that read and parse chunks while the calling thread sessionizes
   // and commits; 0: everything on the calling thread. The result does not
