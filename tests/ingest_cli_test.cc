@@ -127,6 +127,36 @@ TEST(IngestCli, EventsForSessionsClosedLongAgoAreTooLate) {
   EXPECT_EQ(CountLines(s.out), 2u);
 }
 
+// SPEC 2.7: `ingest --backfill` loads history into a live store: the same
+// late events are taken, and their sessions are computed from all their
+// events and closed as if they had arrived in time.
+TEST(IngestCli, BackfillTakesHistoryTheLatenessRuleWouldReject) {
+  TempDir tmp;
+  const std::string data = tmp / "d";
+  WriteFile(tmp / "a.ndjson", Ev("S-old", "u1", "start", "2026-10-01T10:00:00Z", 0) +
+                                  Ev("S-new", "u1", "start", "2026-10-20T10:00:00Z", 0));
+  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " ingest --quiet " + (tmp / "a.ndjson")).exit_code, 0);
+  WriteFile(tmp / "b.ndjson", Ev("S-old", "u1", "heartbeat", "2026-10-01T10:00:30Z", 30) +
+                                  Ev("S-older", "u1", "start", "2026-10-02T10:00:00Z", 0) +
+                                  Ev("S-older", "u1", "stop", "2026-10-02T10:01:00Z", 60));
+  CommandResult r =
+      RunCommand(Binary() + " --data " + data + " ingest --quiet --backfill " + (tmp / "b.ndjson"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.find("too_late"), std::string::npos) << r.out;
+  CommandResult s = RunStdout(Binary() + " --data " + data + " export sessions");
+  ASSERT_EQ(CountLines(s.out), 3u) << s.out;
+  for (const std::string& line : SplitLines(s.out)) {
+    if (line.find("\"S-old\"") != std::string::npos) {
+      EXPECT_NE(line.find("\"watch_time_seconds\":30"), std::string::npos)
+          << line;  // recomputed with the late heartbeat
+      EXPECT_NE(line.find("\"completion_status\":\"abandoned\""), std::string::npos) << line;
+    }
+    if (line.find("\"S-older\"") != std::string::npos) {
+      EXPECT_NE(line.find("\"completion_status\":\"stopped\""), std::string::npos) << line;  // closed at once
+    }
+  }
+}
+
 TEST(IngestCli, OpenSessionsAreVisibleAsInProgress) {
   TempDir tmp;
   WriteFile(tmp / "a.ndjson", Ev("S-open", "u1", "start", "2026-10-01T10:00:00Z", 0) +

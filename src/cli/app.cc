@@ -81,6 +81,7 @@ Result<std::optional<DayNumber>> OptionalDate(const std::string& text, const cha
 struct IngestArgs {
   std::vector<std::string> files;
   bool close_all = false;
+  bool backfill = false;
   int64_t batch_events = 0;  // 0: the ingestor's default
   bool quiet = false;
   int parse_threads = -1;  // -1: one when the machine has two cores or more
@@ -98,6 +99,7 @@ int RunIngest(const Globals& g, const IngestArgs& a) {
   io.config = *config;
   io.encode_threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
   if (a.batch_events > 0) io.batch_events = static_cast<size_t>(a.batch_events);
+  io.backfill = a.backfill;
   auto ingestor = Ingestor::Create(store->get(), catalog->get(), io);
   if (!ingestor.ok()) return Fail(ingestor.status());
 
@@ -310,6 +312,8 @@ int RunCommand(int argc, char** argv) {
   ingest->add_option("files", ingest_args.files, "Event files")->required();
   ingest->add_flag("--close-all", ingest_args.close_all,
                    "Close every open session at the end (end of a backfill)");
+  ingest->add_flag("--backfill", ingest_args.backfill,
+                   "Load history into a live store: events are exempt from allowed_lateness (SPEC 2.7)");
   ingest
       ->add_option("--batch-events", ingest_args.batch_events,
                    fmt::format("Events per commit (1 to {})", kMaxBatchEvents))

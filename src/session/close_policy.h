@@ -18,12 +18,17 @@ namespace ws {
 // after stop_linger instead of session_timeout.
 constexpr bool EndsWithStop(EventType t) { return t == EventType::kStop || t == EventType::kComplete; }
 
+// Whether events are subject to allowed_lateness: a backfill
+// (`ingest --backfill`, SPEC 2.7) loads history, which is late by design.
+enum class Lateness : uint8_t { kEnforced, kExempt };
+
 class ClosePolicy {
  public:
-  explicit ClosePolicy(const SessionConfig& config)
+  explicit ClosePolicy(const SessionConfig& config, Lateness lateness = Lateness::kEnforced)
       : timeout_ms_(config.session_timeout_ms),
         linger_ms_(config.stop_linger_ms),
-        lateness_ms_(config.allowed_lateness_ms) {}
+        lateness_ms_(config.allowed_lateness_ms),
+        lateness_(lateness) {}
 
   // How long after its last event a session closes.
   int64_t CloseAfterMs(EventType last_type) const {
@@ -38,9 +43,10 @@ class ClosePolicy {
     return watermark.v - last.v >= CloseAfterMs(last_type);
   }
   // True when an event for that session (closed or not) is beyond
-  // allowed_lateness at `watermark` (never without a watermark).
+  // allowed_lateness at `watermark` (never without a watermark, never in a
+  // backfill).
   bool IsTooLate(EpochMillis last, EventType last_type, std::optional<EpochMillis> watermark) const {
-    if (!watermark) return false;
+    if (!watermark || lateness_ == Lateness::kExempt) return false;
     return watermark->v - ClosesAt(last, last_type).v > lateness_ms_;
   }
 
@@ -48,6 +54,7 @@ class ClosePolicy {
   int64_t timeout_ms_;
   int64_t linger_ms_;
   int64_t lateness_ms_;
+  Lateness lateness_;
 };
 
 }  // namespace ws

@@ -20,7 +20,7 @@ struct IngestStats {
   std::map<std::string, uint64_t> warnings_by_reason;
   uint64_t sessions_closed = 0;
   std::map<std::string, uint64_t> closed_by_status;  // the closings by the status they closed with
-  uint64_t sessions_recomputed = 0;  // slow-path recomputations
+  uint64_t sessions_recomputed = 0;                  // slow-path recomputations
   uint64_t commits = 0;
   size_t open_sessions = 0;
   size_t peak_open_sessions = 0;

@@ -14,7 +14,7 @@ Ingestor::Ingestor(Passkey, DataStore* store, const CatalogView* catalog, Option
     : store_(store),
       catalog_(catalog),
       options_(std::move(options)),
-      policy_(options_.config),
+      policy_(options_.config, options_.backfill ? Lateness::kExempt : Lateness::kEnforced),
       state_(std::move(state)) {}
 
 Result<std::unique_ptr<Ingestor>> Ingestor::Create(DataStore* store, const CatalogView* catalog,
@@ -22,7 +22,8 @@ Result<std::unique_ptr<Ingestor>> Ingestor::Create(DataStore* store, const Catal
   std::shared_ptr<const store::Snapshot> snap = store->snapshot();
   WS_ASSIGN_OR_RETURN(IngestState state, DataStore::StateOf(*snap));
   auto ing = std::make_unique<Ingestor>(Passkey{}, store, catalog, std::move(options), std::move(state));
-  WS_RETURN_IF_ERROR(ing->directory_.Load(*snap, store->keys(), ing->state_.watermark, ing->options_.config));
+  WS_RETURN_IF_ERROR(ing->directory_.Load(*snap, store->keys(), ing->state_.watermark, ing->options_.config,
+                                          ing->options_.backfill ? Lateness::kExempt : Lateness::kEnforced));
   return ing;
 }
 

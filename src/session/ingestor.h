@@ -56,6 +56,11 @@ class Ingestor : public EventSink {
     // Threads that encode a commit's events files (one per day), the
     // flushing one included.
     size_t encode_threads = 1;
+    // `ingest --backfill` (SPEC 2.7): history into a live store. Its events
+    // are exempt from allowed_lateness; their sessions close by the
+    // watermark from their own events, as if they had arrived in time (the
+    // watermark is far past them, so they close at the batch's commit).
+    bool backfill = false;
   };
 
   // Reads the ingest state and loads the session directory (recent

@@ -1,5 +1,7 @@
 #include "session/session_directory.h"
 
+#include <limits>
+
 #include "session/accumulator.h"
 #include "session/session_table.h"
 
@@ -24,11 +26,14 @@ DirectoryEntry DirectoryEntryOf(const SessionRecord& r) {
 }
 
 Status SessionDirectory::Load(const store::Snapshot& snap, const SessionKeys& keys,
-                              std::optional<EpochMillis> watermark, const SessionConfig& config) {
+                              std::optional<EpochMillis> watermark, const SessionConfig& config,
+                              Lateness lateness) {
   if (!watermark) return Status::Ok();
   const int32_t cutoff =
-      DayOf(EpochMillis{watermark->v - config.allowed_lateness_ms - config.session_timeout_ms}).v -
-      kDirectoryExtraDays;
+      lateness == Lateness::kExempt
+          ? std::numeric_limits<int32_t>::min()
+          : DayOf(EpochMillis{watermark->v - config.allowed_lateness_ms - config.session_timeout_ms}).v -
+                kDirectoryExtraDays;
   enum : size_t { kHash = 0, kStart, kDuration, kDateKey, kUser, kContent, kStatus, kLastType, kOrigin };
   static const std::vector<std::string> columns = {std::string(store::kKeyHashLo),
                                                    "start",

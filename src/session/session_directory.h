@@ -44,9 +44,10 @@ class SessionDirectory {
   // come (within allowed_lateness + session_timeout of the watermark, and
   // two days of margin). Reads only integer columns (the session id's hash
   // is the store's key hash), and whole records only of sessions left open.
-  // Failure: a read error of the store.
+  // With Lateness::kExempt (a backfill, where events of any age may come),
+  // every day. Failure: a read error of the store.
   Status Load(const store::Snapshot& snap, const SessionKeys& keys, std::optional<EpochMillis> watermark,
-              const SessionConfig& config);
+              const SessionConfig& config, Lateness lateness = Lateness::kEnforced);
 
   const DirectoryEntry* Find(uint64_t session_hash) const;
   void Put(uint64_t session_hash, const DirectoryEntry& e);
