@@ -44,17 +44,7 @@ TEST(Browser, TheDashboardRendersFiltersAndCompares) {
   TempDir dir;
   const std::string input = dir / "input";
   const std::string data = dir / "data";
-  ASSERT_EQ(RunCommand(Binary() + " generate --out " + input + " --users 300 --titles 40 --days 40 --seed 5")
-                .exit_code,
-            0);
-  ASSERT_EQ(RunCommand(Binary() + " --data " + data + " catalog load " + input + "/catalog.json " + input +
-                       "/users.csv")
-                .exit_code,
-            0);
-  ASSERT_EQ(
-      RunCommand(Binary() + " --data " + data + " ingest --quiet --close-all " + input + "/events/*.ndjson")
-          .exit_code,
-      0);
+  ASSERT_EQ(GenerateAndIngest(input, data, "--users 300 --titles 40 --days 40 --seed 5"), "");
   const std::string analyst = CreateKey(data, "analyst");
   ServerProcess server(data);
   ASSERT_TRUE(server.started()) << server.output();

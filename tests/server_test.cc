@@ -282,17 +282,7 @@ TEST_F(ServerTest, EveryRouteAndRoleGetsItsStatus) {
 
 TEST_F(ServerTest, AReportOverHttpEqualsTheSameReportFromTheCli) {
   const std::string input = dir_ / "input";
-  ASSERT_EQ(RunCommand(Binary() + " generate --out " + input + " --users 60 --titles 25 --days 3 --seed 7")
-                .exit_code,
-            0);
-  ASSERT_EQ(RunCommand(Binary() + " --data " + data_ + " catalog load " + input + "/catalog.json " + input +
-                       "/users.csv")
-                .exit_code,
-            0);
-  ASSERT_EQ(
-      RunCommand(Binary() + " --data " + data_ + " ingest --quiet --close-all " + input + "/events/*.ndjson")
-          .exit_code,
-      0);
+  ASSERT_EQ(GenerateAndIngest(input, data_, "--users 60 --titles 25 --days 3 --seed 7"), "");
   struct Case {
     std::string route;  // over HTTP
     std::string cli;    // the same through the CLI

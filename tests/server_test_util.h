@@ -96,6 +96,23 @@ inline std::string CreateKey(const std::string& data_dir, const std::string& rol
   return key;
 }
 
+// Generates data with `generate_args` into `input`, then loads its catalog
+// and users and ingests its events (closing every session) into `data`.
+// Returns the output of the step that failed, or "" when all succeeded.
+inline std::string GenerateAndIngest(const std::string& input, const std::string& data,
+                                     const std::string& generate_args) {
+  const std::vector<std::string> steps = {
+      Binary() + " generate --out " + input + " " + generate_args,
+      Binary() + " --data " + data + " catalog load " + input + "/catalog.json " + input + "/users.csv",
+      Binary() + " --data " + data + " ingest --quiet --close-all " + input + "/events/*.ndjson",
+  };
+  for (const std::string& cmd : steps) {
+    CommandResult r = RunCommand(cmd);
+    if (r.exit_code != 0) return cmd + ": " + r.out;
+  }
+  return "";
+}
+
 // `watchstats serve` on 127.0.0.1 and a port the system picks.
 class ServerProcess {
  public:

@@ -77,15 +77,28 @@ Result<CatalogLoadResult> LoadCatalogFiles(DataStore* store, Catalog* catalog,
   return out;
 }
 
+const std::vector<std::string>& RejectionColumns() {
+  static const std::vector<std::string> kColumns = {"received_at", "source",  "line",
+                                                    "reason",      "message", "raw"};
+  return kColumns;
+}
+
+std::vector<Value> RejectionRow(const Rejection& r) {
+  return {FormatRfc3339(r.received_at),
+          r.source,
+          r.line,
+          std::string(RejectReasonCode(r.reason)),
+          r.message,
+          r.raw};
+}
+
 std::string RejectionNdjsonLine(const Rejection& r) {
-  static const std::vector<std::string> kColumns = {"received_at", "source", "line",      "reason",
-                                                    "message",     "raw",    "raw_base64"};
-  std::vector<Value> row = {FormatRfc3339(r.received_at),
-                            r.source,
-                            r.line,
-                            std::string(RejectReasonCode(r.reason)),
-                            r.message,
-                            r.raw};
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c = RejectionColumns();
+    c.emplace_back("raw_base64");
+    return c;
+  }();
+  std::vector<Value> row = RejectionRow(r);
   if (IsValidUtf8(r.raw)) {
     row.emplace_back(Null{});
   } else {

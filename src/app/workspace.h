@@ -58,6 +58,11 @@ Result<CatalogLoadResult> LoadCatalogFiles(DataStore* store, Catalog* catalog,
                                            const std::vector<std::string>& files, LoadKind kind,
                                            const SessionConfig& config);
 
+// One rejected event as a row: received_at, source, line, reason, message,
+// raw (the columns of RejectionColumns), for `watchstats rejected`'s table.
+const std::vector<std::string>& RejectionColumns();
+std::vector<Value> RejectionRow(const Rejection& r);
+
 // One rejected event as an NDJSON line (with '\n'): received_at, source,
 // line, reason, message, raw, and raw_base64 with the exact bytes when raw
 // is not UTF-8 (JSON strings are; "raw" then shows U+FFFD for bad bytes).

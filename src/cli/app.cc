@@ -170,18 +170,12 @@ int RunRejected(const Globals& g, const std::string& format_name, bool warnings)
   }
   ResultTable t;
   t.report = "rejected";
-  t.columns = {"received_at", "source", "line", "reason", "message", "raw"};
+  t.columns = app::RejectionColumns();
   Status s = ReadRejections(*snap, [&](const Rejection& r) -> Status {
-    std::vector<Value> row = {FormatRfc3339(r.received_at),
-                              r.source,
-                              r.line,
-                              std::string(RejectReasonCode(r.reason)),
-                              r.message,
-                              r.raw};
     if (format_name == "ndjson") {
       std::fputs(app::RejectionNdjsonLine(r).c_str(), stdout);
     } else {
-      t.rows.push_back(std::move(row));
+      t.rows.push_back(app::RejectionRow(r));
     }
     return Status::Ok();
   });
