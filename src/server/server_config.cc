@@ -19,30 +19,27 @@ constexpr uint64_t kMaxBodyBytes = uint64_t{1} << 30;
 constexpr uint64_t kMaxQueue = 10'000'000;
 constexpr int64_t kMaxIntervalMs = 3'600'000;
 
-enum class Kind { kString, kInt, kBool, kDuration, kList, kNumber };
-
 struct KeySpec {
   const char* name;
-  Kind kind;
   const char* help;
 };
 
 constexpr KeySpec kKeys[] = {
-    {"listen", Kind::kString, "HOST:PORT to listen on (default 127.0.0.1:8080)"},
-    {"io_threads", Kind::kInt, "threads running the event loop (default 2)"},
-    {"workers", Kind::kInt, "threads running reports, exports and lookups (default 16)"},
-    {"queue_limit", Kind::kInt, "requests waiting for a worker before 503 (default 10000)"},
-    {"max_body_bytes", Kind::kInt, "largest request body before 413 (default 16777216)"},
-    {"max_decoded_bytes", Kind::kInt, "largest gzip body once inflated before 413 (default 67108864)"},
-    {"max_events_per_request", Kind::kInt, "events in one POST before 413 (default 100000)"},
-    {"rate_limit", Kind::kNumber, "requests per second per API key before 429; 0: none (default 0)"},
-    {"rate_burst", Kind::kNumber, "requests a key may send at once (default: one second of rate_limit)"},
-    {"cors_origins", Kind::kList, "origins allowed to post events from a browser; \"*\": any (default none)"},
-    {"commit_interval", Kind::kDuration, "how often live sessions are committed (default 1s)"},
-    {"idle_timeout", Kind::kDuration, "a silent keep-alive connection is closed after (default 75s)"},
-    {"drain_timeout", Kind::kDuration, "shutdown waits this long for requests in flight (default 30s)"},
-    {"log_requests", Kind::kBool, "an access log line per request (default false)"},
-    {"no_auth", Kind::kBool, "no API keys; only on a loopback address (default false)"},
+    {"listen", "HOST:PORT to listen on (default 127.0.0.1:8080)"},
+    {"io_threads", "threads running the event loop (default 2)"},
+    {"workers", "threads running reports, exports and lookups (default 16)"},
+    {"queue_limit", "requests waiting for a worker before 503 (default 10000)"},
+    {"max_body_bytes", "largest request body before 413 (default 16777216)"},
+    {"max_decoded_bytes", "largest gzip body once inflated before 413 (default 67108864)"},
+    {"max_events_per_request", "events in one POST before 413 (default 100000)"},
+    {"rate_limit", "requests per second per API key before 429; 0: none (default 0)"},
+    {"rate_burst", "requests a key may send at once (default: one second of rate_limit)"},
+    {"cors_origins", "origins allowed to post events from a browser; \"*\": any (default none)"},
+    {"commit_interval", "how often live sessions are committed (default 1s)"},
+    {"idle_timeout", "a silent keep-alive connection is closed after (default 75s)"},
+    {"drain_timeout", "shutdown waits this long for requests in flight (default 30s)"},
+    {"log_requests", "an access log line per request (default false)"},
+    {"no_auth", "no API keys; only on a loopback address (default false)"},
 };
 
 const KeySpec* FindKey(std::string_view name) {
