@@ -452,6 +452,41 @@ TEST_F(ServerTest, AnAdminLoadsTheCatalogOverHttpWhileEventsFlow) {
   EXPECT_TRUE(SessionJson(server->port(), "before").has_value());
 }
 
+// HEAD gets GET's header without a body, so the keep-alive connection
+// stays in step; concatenated gzip members are one body.
+TEST_F(ServerTest, HeadKeepsTheConnectionInStepAndGzipMembersConcatenate) {
+  auto server = Start();
+  HttpConnection c(server->port());
+  HttpResult head = c.Send("HEAD", "/sdk/watchstats.js");
+  ASSERT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_NE(head.headers["Content-Length"], "0");
+  HttpResult get = c.Send("GET", "/healthz");
+  ASSERT_EQ(get.status, 200);
+  EXPECT_EQ(get.body, "{\"status\":\"ok\"}\n");
+
+  auto gzip = [](const std::string& text) {
+    std::string out(compressBound(text.size()) + 64, '\0');
+    z_stream z{};
+    constexpr int kGzip = 15 + 16;
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzip, 8, Z_DEFAULT_STRATEGY);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+  };
+  const int64_t t0 = AnHourAgo();
+  const std::string both = gzip(EventLine("z", "z0", "start", t0, 0) + "\n") +
+                           gzip(EventLine("z", "z1", "heartbeat", t0 + 10'000, 10) + "\n");
+  HttpResult r = Post(server->port(), both, {{"Content-Encoding", "gzip"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Int(Parse(json_, r.body), "accepted"), 2);
+}
+
 TEST_F(ServerTest, CorsPreflightAnswersConfiguredOriginsOnly) {
   auto server = Start({"--set", "cors_origins=https://player.example"});
   HttpResult ok = Http(server->port(), "OPTIONS", "/v1/events", "",

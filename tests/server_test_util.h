@@ -54,6 +54,7 @@ class HttpConnection {
     boost::beast::flat_buffer buf;
     http::response_parser<http::string_body> parser;
     parser.body_limit(uint64_t{1} << 30);
+    if (method == "HEAD") parser.skip(true);  // a HEAD answer has no body, whatever its Content-Length
     http::read(stream_, buf, parser, ec);
     if (ec) {
       connected_ = false;

@@ -25,6 +25,9 @@ namespace {
 // of a connection reset.
 constexpr std::chrono::seconds kLingerAfterError{2};
 constexpr size_t kLingerBufferBytes = 64 * 1024;
+// How long to wait before accepting again after accept failed (out of file
+// descriptors, most often).
+constexpr std::chrono::milliseconds kAcceptRetry{50};
 
 }  // namespace
 
@@ -35,7 +38,10 @@ struct HttpServer::Impl {
   Handler handler;
   ErrorRenderer errors;
   asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // The acceptor and its retry timer share a strand: Stop's close and the
+  // accept handlers never run at once.
+  tcp::acceptor acceptor{asio::make_strand(ioc)};
+  asio::steady_timer accept_retry{acceptor.get_executor()};
   std::vector<std::thread> io_threads;
   std::atomic<bool> stopping{false};
   bool stopped = false;  // Stop() ran (Start/Stop thread only)
@@ -45,7 +51,7 @@ struct HttpServer::Impl {
 
   std::mutex drain_mu;  // with drain_cv: Stop waits for in_flight to reach 0
   std::condition_variable drain_cv;
-  std::atomic<uint64_t> in_flight{0};  // requests read and not yet answered
+  std::atomic<uint64_t> in_flight{0};  // requests whose header was read and that are not answered yet
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> too_large{0};
 
@@ -94,6 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     reading_ = false;
+    Begin();  // from here on a shutdown waits for this request
     const auto& h = parser_->get();
     if (auto len = parser_->content_length(); len && *len > server_->options.max_body_bytes) {
       return TooLarge();
@@ -146,11 +153,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_never();
     auto req = std::make_shared<Request>(parser_->release());
     keep_alive_ = req->keep_alive();
-    ++server_->in_flight;
+    head_ = req->method() == http::verb::head;
+    Begin();
     auto self = shared_from_this();
     Responder respond = [self](Response res) {
       auto shared = std::make_shared<Response>(std::move(res));
-      asio::post(self->stream_.get_executor(), [self, shared] { self->Write(shared, false, true); });
+      asio::post(self->stream_.get_executor(), [self, shared] { self->Write(shared, false); });
     };
     try {
       server_->handler(std::move(req), peer_, std::move(respond));
@@ -158,24 +166,43 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Write(
           std::make_shared<Response>(server_->errors(
               http::status::internal_server_error, fmt::format("the server failed to answer: {}", e.what()))),
-          true, true);
+          true);
     }
   }
 
-  // An answer the connection makes by itself (no request in flight).
+  // An answer the connection makes by itself (an error in the request).
   void Answer(Response res, bool close) {
-    ++server_->in_flight;
-    Write(std::make_shared<Response>(std::move(res)), close, true);
+    Begin();
+    Write(std::make_shared<Response>(std::move(res)), close);
   }
 
-  void Write(std::shared_ptr<Response> res, bool close, bool counted) {
+  // The request is counted in in_flight (once) until End().
+  void Begin() {
+    if (active_) return;
+    active_ = true;
+    ++server_->in_flight;
+  }
+  void End() {
+    if (!active_) return;
+    active_ = false;
+    server_->Finished();
+  }
+
+  void Write(std::shared_ptr<Response> res, bool close) {
     const bool keep = !close && keep_alive_ && !server_->stopping;
     res->keep_alive(keep);
-    res->prepare_payload();
+    if (head_) {
+      // HEAD: the GET answer's header, no body (its length as Content-Length).
+      const size_t n = res->body().size();
+      res->body().clear();
+      res->content_length(n);
+    } else {
+      res->prepare_payload();
+    }
     stream_.expires_after(server_->options.idle_timeout);
     http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, keep, close, counted](beast::error_code ec, size_t) {
-                        if (counted) self->server_->Finished();
+                      [self = shared_from_this(), res, keep, close](beast::error_code ec, size_t) {
+                        self->End();
                         if (ec) return self->Close();
                         if (close) return self->Linger();
                         if (!keep) return self->Close();
@@ -183,17 +210,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       });
   }
 
-  // After an error answer: stop sending, discard what still arrives for a
-  // moment, then close.
+  // After an error answer: stop sending, discard what still arrives for at
+  // most kLingerAfterError, then close.
   void Linger() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     linger_buf_.resize(kLingerBufferBytes);
-    stream_.expires_after(kLingerAfterError);
+    stream_.expires_after(kLingerAfterError);  // once: a trickling client cannot extend it
+    LingerRead();
+  }
+  void LingerRead() {
     stream_.async_read_some(asio::buffer(linger_buf_),
                             [self = shared_from_this()](beast::error_code rec, size_t) {
                               if (rec) return self->Close();
-                              self->Linger();
+                              self->LingerRead();
                             });
   }
 
@@ -201,6 +231,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (closed_) return;
     closed_ = true;
     reading_ = false;
+    End();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -215,6 +246,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;
   std::vector<char> linger_buf_;
   bool keep_alive_ = true;
+  bool head_ = false;     // the request being answered is a HEAD
+  bool active_ = false;   // a request is counted in in_flight (Begin/End)
   bool reading_ = false;  // waiting for a request's header (idle)
   bool closed_ = false;
 };
@@ -222,7 +255,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (!stopping && acceptor.is_open()) Accept();  // e.g. EMFILE: keep accepting
+      // E.g. EMFILE: try again shortly rather than spin.
+      if (!stopping && acceptor.is_open()) {
+        accept_retry.expires_after(kAcceptRetry);
+        accept_retry.async_wait([this](beast::error_code tec) {
+          if (!tec && !stopping) Accept();
+        });
+      }
       return;
     }
     ++accepted;
@@ -276,6 +315,7 @@ void HttpServer::Stop() {
   asio::post(s.acceptor.get_executor(), [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.accept_retry.cancel();
   });
   {
     std::lock_guard<std::mutex> l(s.conns_mu);

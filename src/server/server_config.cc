@@ -227,7 +227,11 @@ Result<ServerConfig> LoadServerConfig(const ServerConfigSources& sources) {
       WS_ASSIGN_OR_RETURN(c.no_auth, Bool(r, key));
     }
   }
-  if (c.rate_burst == 0) c.rate_burst = c.rate_limit;
+  // A bucket must hold one request at least, or a rate below 1/s refuses all.
+  if (c.rate_burst == 0) c.rate_burst = std::max(1.0, c.rate_limit);
+  if (c.rate_limit > 0 && c.rate_burst < 1) {
+    return Status::InvalidArgument(fmt::format("rate_burst must be 1 or more, got {}", c.rate_burst));
+  }
   if (c.no_auth && !IsLoopback(c.http.host)) {
     return Status::InvalidArgument(fmt::format(
         "--no-auth is allowed only on a loopback address (127.0.0.1 or ::1), not on {}; create keys with "

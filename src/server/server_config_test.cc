@@ -38,6 +38,11 @@ TEST(ServerConfigTest, FlagsWinOverTheEnvironmentWhichWinsOverTheFile) {
   EXPECT_EQ(c->http.io_threads, 3);  // environment
   EXPECT_EQ(c->rate_limit, 5);       // file
   EXPECT_EQ(c->rate_burst, 5);       // defaults to one second of rate_limit
+  ServerConfigSources slow;
+  slow.flags = {{"rate_limit", "0.5"}};
+  auto s = LoadServerConfig(slow);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->rate_burst, 1);  // one request at least, or a rate below 1/s would refuse all
   EXPECT_EQ(c->commit_interval, std::chrono::milliseconds(250));
   EXPECT_EQ(c->cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
 }

@@ -105,6 +105,14 @@ Result<std::string> Inflate(std::string_view in, uint64_t limit) {
       inflateEnd(&z);
       return Status::InvalidArgument("the gzip body is cut short");
     }
+    // Concatenated gzip members (cat a.gz b.gz) are one body.
+    if (rc == Z_STREAM_END && z.avail_in > 0) {
+      if (inflateReset(&z) != Z_OK) {
+        inflateEnd(&z);
+        return Status::Internal("zlib failed to restart");
+      }
+      rc = Z_OK;
+    }
   }
   inflateEnd(&z);
   return out;
@@ -342,7 +350,16 @@ void Service::Dispatch(std::shared_ptr<Request> request, const std::string& peer
   if (call->route->pattern == "/v1/events" && call->req.method() == http::verb::post) {
     return PostEvents(call, std::move(respond));
   }
-  const bool queued = pool_.TrySubmit([this, call, respond] { Finish(*call, Serve(*call), respond); });
+  const bool queued = pool_.TrySubmit([this, call, respond] {
+    Response res;
+    try {
+      res = Serve(*call);
+    } catch (const std::exception& e) {  // out of memory on a large export, most likely
+      res = Error(http::status::internal_server_error,
+                  fmt::format("the server failed to answer: {}", e.what()));
+    }
+    Finish(*call, std::move(res), respond);
+  });
   if (!queued) {
     Response r = Error(http::status::service_unavailable,
                        "the server is overloaded; retry after the time in Retry-After");
@@ -647,9 +664,15 @@ void Service::PostEvents(const std::shared_ptr<Call>& shared, Responder respond)
   };
   Status queued;
   {
-    std::shared_lock<std::shared_mutex> l(state_mu_);
-    queued = live_ ? live_->AppendAsync(std::move(owned), std::move(done))
-                   : Status::FailedPrecondition("the server is shutting down");
+    // Never wait on the I/O thread: while a catalog load holds the state
+    // lock, posts are answered 503 with Retry-After.
+    std::shared_lock<std::shared_mutex> l(state_mu_, std::try_to_lock);
+    if (!l.owns_lock()) {
+      queued = Status::Unavailable("a catalog load is under way");
+    } else {
+      queued = live_ ? live_->AppendAsync(std::move(owned), std::move(done))
+                     : Status::FailedPrecondition("the server is shutting down");
+    }
   }
   if (!queued.ok()) {
     ++overload_;
@@ -772,8 +795,8 @@ Response Service::LoadCatalog(Call& call) {
   // The body goes to a file in the data directory, named for its kind so
   // that detection works as for `catalog load`.
   const std::string ext = *kind == LoadKind::kUsers || *kind == LoadKind::kSessions ? ".csv" : ".json";
-  const std::filesystem::path file =
-      std::filesystem::path(data_dir_) / fmt::format("catalog-upload-{}{}", SystemNow().v, ext);
+  const std::filesystem::path file = std::filesystem::path(data_dir_) /
+                                     fmt::format("catalog-upload-{}-{}{}", SystemNow().v, ++uploads_, ext);
   {
     std::FILE* f = std::fopen(file.c_str(), "wb");
     if (f == nullptr)
@@ -952,8 +975,15 @@ Response Service::Metrics() {
     }
     std::error_code ec;
     uint64_t bytes = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(data_dir_, ec)) {
-      if (e.is_regular_file(ec)) bytes += e.file_size(ec);
+    // Stepped with error codes: a file removed by compaction meanwhile is
+    // skipped, never an exception.
+    for (std::filesystem::recursive_directory_iterator it(data_dir_, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      std::error_code fec;
+      if (it->is_regular_file(fec)) {
+        const uintmax_t size = it->file_size(fec);
+        if (!fec) bytes += size;
+      }
     }
     RenderGauge("watchstats_store_bytes", "Bytes under the data directory.", static_cast<double>(bytes),
                 &out);

@@ -123,6 +123,7 @@ class Service {
   query::ColumnCache cache_;
   WorkerPool pool_;                    // blocking routes (stopped by Close)
   std::atomic<uint64_t> overload_{0};  // 503 answers for a full queue or log
+  std::atomic<uint64_t> uploads_{0};   // catalog uploads, for unique file names
 
   std::shared_mutex state_mu_;        // see the file comment
   std::unique_ptr<LiveIngest> live_;  // guarded by state_mu_ (replaced by catalog loads)
