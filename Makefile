@@ -26,14 +26,18 @@ build: bootstrap
 build-asan: bootstrap
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
 	  -DSANITIZE=address,undefined -DWS_BUILD_BENCH=OFF > /dev/null
-	@cmake --build $(ASAN) -j $(JOBS) --target watchstats_tests watchstats
+	@cmake --build $(ASAN) -j $(JOBS) --target watchstats_tests watchstats watchstats_e2e_tests
 
-# Every test on the Release build, then the unit tests under ASan+UBSan.
+# Every test on the Release build, then the unit tests and the server's
+# end-to-end tests (a sanitized `watchstats serve` under load, kill -9 and
+# SIGTERM) under ASan+UBSan.
 test: build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	@echo "== unit and server tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit
+	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -R '^(ServerTest|ServeCli)\.'
 
 demo: build
 	@rm -rf $(DEMO_DIR)
