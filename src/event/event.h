@@ -112,7 +112,7 @@ enum class RejectReason : uint8_t {
   kSessionConflict = 9,   // session seen before with another user or content
   kTooLate = 10,          // session closed more than allowed_lateness ago
   kImplausibleTimestamp =
-      11,  // `ts` before 2000-01-01 (SPEC 1.1: epoch seconds sent as milliseconds, mostly)
+      11,             // `ts` before 2000-01-01 (SPEC 1.1: epoch seconds sent as milliseconds, mostly)
   kLineTooLong = 12,  // the line (or array element) is longer than max_line_bytes (SPEC 9)
 };
 std::string_view RejectReasonCode(RejectReason r);  // "not_json", ...

@@ -22,19 +22,8 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string AccessNote(Access a) {
-  switch (a) {
-    case Access::kPublic:
-      return "No key needed.";
-    case Access::kIngest:
-      return "Role ingest or admin.";
-    case Access::kRead:
-      return "Role analyst or admin.";
-    case Access::kAdmin:
-      return "Role admin.";
-  }
-  return "";
-}
+// "Needs an analyst or admin key." (AccessText, the errors' wording).
+std::string AccessNote(Access a) { return fmt::format("Needs {}.", AccessText(a)); }
 
 }  // namespace
 

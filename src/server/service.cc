@@ -148,20 +148,6 @@ bool RoleMay(app::Role role, Access access) {
   return false;
 }
 
-std::string_view AccessText(Access a) {
-  switch (a) {
-    case Access::kPublic:
-      return "anyone";
-    case Access::kIngest:
-      return "an ingest or admin key";
-    case Access::kRead:
-      return "an analyst or admin key";
-    case Access::kAdmin:
-      return "an admin key";
-  }
-  return "?";
-}
-
 // Matches "/v1/reports/{name}" against a path; fills the {} parts.
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>* parts) {
   parts->clear();
@@ -185,6 +171,20 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 }
 
 }  // namespace
+
+std::string_view AccessText(Access a) {
+  switch (a) {
+    case Access::kPublic:
+      return "anyone";
+    case Access::kIngest:
+      return "an ingest or admin key";
+    case Access::kRead:
+      return "an analyst or admin key";
+    case Access::kAdmin:
+      return "an admin key";
+  }
+  return "?";
+}
 
 // One request being answered.
 struct Service::Call {

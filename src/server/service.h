@@ -47,6 +47,10 @@ enum class Access : uint8_t {
   kAdmin,   // admin keys
 };
 
+// Who may call a route, as errors and the API document say it
+// ("an analyst or admin key").
+std::string_view AccessText(Access a);
+
 // A route as the API document and the tests list it.
 struct RouteInfo {
   http::verb method;

@@ -1,8 +1,8 @@
 // The write-ahead log (store/wal.h).
-#include <chrono>
 #include "store/wal.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
